@@ -113,7 +113,28 @@ type Peer struct {
 	// field (ipspace) changes.
 	AllowReplace bool `yaml:"allow_replace"`
 
+	// Source is where the definition starts.
 	Source Source `yaml:"-"`
+	// Frozen marks a definition kept from the last good content of a file
+	// that is now broken: nothing in it may be created, changed or deleted.
+	Frozen bool `yaml:"-"`
+}
+
+// Set is the desired state of one pass: the config and every definition in
+// force, plus the files that are currently broken.
+type Set struct {
+	Config *Config
+	// Peers are the valid definitions in force, sorted by Name. Definitions
+	// of broken files that were good before are included with Frozen set.
+	Peers []Peer
+	// Broken lists files that fail to parse or validate now.
+	Broken []FileError
+}
+
+// FileError is a definition file that cannot be used, and why.
+type FileError struct {
+	File string
+	Err  error
 }
 
 // Side is the settings of one managed cluster's record of a relationship.
