@@ -276,3 +276,49 @@ type IPInterface struct {
 	Ipspace       *Ref               `json:"ipspace,omitempty"`
 	Location      *InterfaceLocation `json:"location,omitempty"`
 }
+
+// JobState is the state of an ONTAP job.
+type JobState string
+
+// Job states; success and failure are terminal.
+const (
+	JobQueued  JobState = "queued"
+	JobRunning JobState = "running"
+	JobPaused  JobState = "paused"
+	JobSuccess JobState = "success"
+	JobFailure JobState = "failure"
+)
+
+// JobError is the error of a failed job.
+type JobError struct {
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Job is an asynchronous ONTAP operation (GET /api/cluster/jobs/{uuid}).
+type Job struct {
+	UUID        string    `json:"uuid,omitempty"`
+	Description string    `json:"description,omitempty"`
+	State       JobState  `json:"state,omitempty"`
+	Message     string    `json:"message,omitempty"`
+	Code        int       `json:"code,omitempty"`
+	Error       *JobError `json:"error,omitempty"`
+	StartTime   time.Time `json:"start_time,omitzero"`
+	EndTime     time.Time `json:"end_time,omitzero"`
+}
+
+// CreateInterfaceRequest describes an intercluster LIF to create on one node.
+// The client sends service_policy default-intercluster (ONTAP's default for
+// cluster-scoped LIFs would be a management policy).
+type CreateInterfaceRequest struct {
+	// Name is the LIF name, e.g. "cluster-a-01_ic1".
+	Name string
+	// Address is the IPv4 or IPv6 address.
+	Address string
+	// Netmask is a mask ("255.255.255.0") or prefix length ("24").
+	Netmask string
+	// Ipspace is the IPspace name (default "Default").
+	Ipspace string
+	// HomeNode is the node the LIF lives on; ONTAP picks the port.
+	HomeNode string
+}
