@@ -26,6 +26,13 @@ func create[T any](ctx context.Context, c *Client, path string, body any, find f
 		if err == nil {
 			return resp, nil, nil
 		}
+		if failedJobTransient(err) && round < c.retry.MaxAttempts {
+			// An asynchronous create failed in its job before any effect.
+			if err := sleep(ctx, backoff(c.retry.MinWait, c.retry.MaxWait, round-1, nil)); err != nil {
+				return nil, nil, transportError(ctx, http.MethodPost, pathTemplate(path), err)
+			}
+			continue
+		}
 		if !outcomeUnknown(ctx, err) {
 			return nil, nil, err
 		}
@@ -66,6 +73,12 @@ func outcomeUnknown(ctx context.Context, err error) bool {
 		return !dialError(e.err) && !certificateError(e.err)
 	}
 	return false
+}
+
+// failedJobTransient reports a job that failed with code 4653215.
+func failedJobTransient(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.HTTPStatus == http.StatusAccepted && e.Code == CodeIntroductoryRPCFailed
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
