@@ -101,11 +101,11 @@ func TestRedactJSON(t *testing.T) {
 
 func TestPathTemplate(t *testing.T) {
 	tests := map[string]string{
-		"/api/cluster/peers":                                     "/api/cluster/peers",
+		"/api/cluster/peers": "/api/cluster/peers",
 		"/api/cluster/peers/86de6c46-bdad-11eb-83cd-005056bb267e": "/api/cluster/peers/{uuid}",
-		"/api/cluster/jobs/j1":                                   "/api/cluster/jobs/{uuid}",
-		"/api/network/ip/interfaces/x":                           "/api/network/ip/interfaces/{uuid}",
-		"/api/cluster":                                           "/api/cluster",
+		"/api/cluster/jobs/j1":         "/api/cluster/jobs/{uuid}",
+		"/api/network/ip/interfaces/x": "/api/network/ip/interfaces/{uuid}",
+		"/api/cluster":                 "/api/cluster",
 	}
 	for in, want := range tests {
 		if got := pathTemplate(in); got != want {
