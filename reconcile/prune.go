@@ -1,0 +1,182 @@
+package reconcile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// undeclared lists the records no definition claimed: deleted on clusters
+// that opted in to prune (refused while any file is broken or any cluster
+// unobserved), reported as unmanaged elsewhere.
+func (d *differ) undeclared() []Relationship {
+	refusal := d.pruneRefusal()
+	var out []Relationship
+	names := make([]string, 0, len(d.obs.Clusters))
+	for name := range d.obs.Clusters {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, cluster := range names {
+		cs := d.obs.Clusters[cluster]
+		if !cs.observed() {
+			continue
+		}
+		prune := d.prunes(cluster)
+		for _, p := range cs.Peers {
+			if d.claimed[cluster][p.UUID] {
+				continue
+			}
+			label := p.Name
+			if label == "" {
+				label = p.UUID
+			}
+			r := Relationship{Name: cluster + "/" + label, Clusters: []string{cluster}, Actions: []Action{}}
+			if !prune {
+				r.Notes = []string{"not declared; left alone (prune is off for " + cluster + ")"}
+				out = append(out, r)
+				continue
+			}
+			r.Actions = append(r.Actions, Action{
+				Kind: KindDelete, Cluster: cluster, UUID: p.UUID,
+				Reason:  "not declared by any definition and prune is on for " + cluster,
+				Changes: []Change{{Field: FieldName, Before: p.Name}},
+				Refused: refusal,
+			})
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// prunes reports whether the configuration lets peerd delete undeclared
+// records on cluster.
+func (d *differ) prunes(cluster string) bool {
+	if d.set.Config == nil {
+		return false
+	}
+	for _, c := range d.set.Config.Clusters {
+		if c.Name == cluster {
+			return c.Prune
+		}
+	}
+	return false
+}
+
+// pruneRefusal says why no undeclared record may be deleted now, if so.
+func (d *differ) pruneRefusal() string {
+	if len(d.set.Broken) > 0 {
+		return fmt.Sprintf("prune is suspended while %d definition file(s) are broken", len(d.set.Broken))
+	}
+	var unobserved []string
+	for name, cs := range d.obs.Clusters {
+		if !cs.observed() {
+			unobserved = append(unobserved, name)
+		}
+	}
+	if d.set.Config != nil {
+		for _, c := range d.set.Config.Clusters {
+			if _, ok := d.obs.Clusters[c.Name]; !ok {
+				unobserved = append(unobserved, c.Name)
+			}
+		}
+	}
+	if len(unobserved) > 0 {
+		slices.Sort(unobserved)
+		return fmt.Sprintf("prune is suspended while cluster(s) %v cannot be observed", slices.Compact(unobserved))
+	}
+	return ""
+}
+
+// planNotes are the plan-wide messages.
+func (d *differ) planNotes() []string {
+	var notes []string
+	broken := slices.Clone(d.set.Broken)
+	sort.Slice(broken, func(i, j int) bool { return broken[i].File < broken[j].File })
+	for _, b := range broken {
+		notes = append(notes, fmt.Sprintf("definition file %s is broken: %v", b.File, b.Err))
+	}
+	names := make([]string, 0, len(d.obs.Clusters))
+	for name := range d.obs.Clusters {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if cs := d.obs.Clusters[name]; !cs.observed() {
+			notes = append(notes, fmt.Sprintf("cluster %s could not be observed: %s; its relationships are unknown", name, cs.Error))
+		}
+	}
+	return notes
+}
+
+// maxDeletes is the configured limit of deletes in one plan (0 allows
+// none); without a configuration it is DefaultMaxDeletes.
+func (d *differ) maxDeletes() int {
+	if d.set.Config == nil {
+		return DefaultMaxDeletes
+	}
+	return d.set.Config.Prune.MaxDeletes
+}
+
+// limitDeletes refuses every delete of the plan when there are more than
+// max_deletes of them: a mass delete is more likely a mistake than intent.
+func (d *differ) limitDeletes(p *Plan) {
+	n := 0
+	for _, r := range p.Relationships {
+		for _, a := range r.Actions {
+			if a.Kind == KindDelete && a.Applicable() {
+				n++
+			}
+		}
+	}
+	limit := d.maxDeletes()
+	if n <= limit {
+		return
+	}
+	msg := fmt.Sprintf("the plan has %d deletes, more than max_deletes (%d): every delete is refused", n, limit)
+	p.Notes = append(p.Notes, msg)
+	for i := range p.Relationships {
+		for j := range p.Relationships[i].Actions {
+			a := &p.Relationships[i].Actions[j]
+			if a.Kind == KindDelete && a.Applicable() {
+				a.Refused = msg
+			}
+		}
+	}
+}
+
+// setStatus derives a relationship's status from its actions.
+func setStatus(r *Relationship) {
+	if r.Status == StatusUnknown || r.Status == StatusFrozen {
+		return
+	}
+	if len(r.Actions) == 0 {
+		if r.Declared {
+			r.Status = StatusNoOp
+		} else {
+			r.Status = StatusUnmanaged
+		}
+		return
+	}
+	applicable := 0
+	kinds := map[Kind]bool{}
+	for _, a := range r.Actions {
+		if a.Applicable() {
+			applicable++
+			kinds[a.Kind] = true
+		}
+	}
+	switch {
+	case applicable == 0:
+		r.Status = StatusRefused
+	case kinds[KindReplace]:
+		r.Status = StatusReplace
+	case kinds[KindDelete]:
+		r.Status = StatusDelete
+	case kinds[KindCreate] && !kinds[KindPatch] && !kinds[KindRekey] && !kinds[KindRenew]:
+		r.Status = StatusCreate
+	default:
+		r.Status = StatusUpdate
+	}
+}
