@@ -1,0 +1,267 @@
+package ontapsim
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Faults are injected per cluster into /api requests.
+type Faults struct {
+	Latency   time.Duration // added to every /api request
+	ErrorRate float64       // 0..1: fraction of /api requests answered 503 before any effect
+	HangRate  float64       // 0..1: fraction of /api requests that hang until the client goes away
+	// AfterEffectErrorRate: fraction of mutating requests that take effect and then answer 500
+	// (outcome unknown to the client).
+	AfterEffectErrorRate float64
+	// Async answers every successful mutation with 202 and a job to poll
+	// at /api/cluster/jobs/{uuid} instead of 200/201.
+	Async bool
+}
+
+const maxBodyBytes = 1 << 20
+
+// request is one parsed API request.
+type request struct {
+	method   string
+	path     string // URL path
+	query    url.Values
+	rawQuery string
+	id       string // {uuid} path segment, if any
+	body     []byte
+}
+
+// response is one successful API answer.
+type response struct {
+	status   int
+	body     any
+	location string
+}
+
+type endpoint func(*request) (*response, *apiError)
+
+// route maps a request path to its template, the {uuid} segment and the
+// methods' endpoints.
+func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) {
+	path = strings.TrimSuffix(path, "/")
+	type col struct {
+		prefix         string
+		list, instance map[string]endpoint
+	}
+	routes := []col{
+		{"/api/cluster/peers", map[string]endpoint{"GET": c.listPeers, "POST": c.createPeer},
+			map[string]endpoint{"GET": c.getPeer, "PATCH": c.patchPeer, "DELETE": c.deletePeer}},
+		{"/api/cluster/nodes", map[string]endpoint{"GET": c.listNodes}, map[string]endpoint{"GET": c.getNode}},
+		{"/api/cluster/jobs", map[string]endpoint{"GET": c.listJobs}, map[string]endpoint{"GET": c.getJob}},
+		{"/api/network/ipspaces", map[string]endpoint{"GET": c.listIpspaces}, map[string]endpoint{"GET": c.getIpspace}},
+		{"/api/network/ip/interfaces", map[string]endpoint{"GET": c.listInterfaces, "POST": c.createInterface},
+			map[string]endpoint{"GET": c.getInterface}},
+	}
+	if path == "/api/cluster" {
+		return path, "", map[string]endpoint{"GET": c.getCluster}
+	}
+	for _, r := range routes {
+		if path == r.prefix {
+			return r.prefix, "", r.list
+		}
+		if rest, ok := strings.CutPrefix(path, r.prefix+"/"); ok && rest != "" && !strings.Contains(rest, "/") {
+			return r.prefix + "/{uuid}", rest, r.instance
+		}
+	}
+	return "unknown", "", nil
+}
+
+func (c *Cluster) newHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api":
+			c.serveAPI(w, r)
+		case strings.HasPrefix(r.URL.Path, "/_sim/"):
+			if !c.authorized(r) {
+				writeJSON(w, http.StatusUnauthorized, unauthorized().body())
+				return
+			}
+			c.serveControl(w, r)
+		default:
+			writeJSON(w, http.StatusNotFound, (&apiError{status: 404, code: codeNotFound, message: "API not found"}).body())
+		}
+	})
+}
+
+func unauthorized() *apiError {
+	return &apiError{status: http.StatusUnauthorized, code: codeAuthentication, message: "User is not authorized."}
+}
+
+func (c *Cluster) authorized(r *http.Request) bool {
+	u, p, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	uok := subtle.ConstantTimeCompare([]byte(u), []byte(c.w.username)) == 1
+	pok := subtle.ConstantTimeCompare([]byte(p), []byte(c.w.password)) == 1
+	return uok && pok
+}
+
+func mutating(method string) bool { return method == "POST" || method == "PATCH" || method == "DELETE" }
+
+func (c *Cluster) serveAPI(w http.ResponseWriter, r *http.Request) {
+	tmpl, id, eps := c.route(r.URL.Path)
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	c.count(r.Method, tmpl)
+	if !c.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="ontapsim"`)
+		writeJSON(w, http.StatusUnauthorized, unauthorized().body())
+		return
+	}
+	// Faults are drawn under the lock, then served without it.
+	c.w.mu.Lock()
+	f := c.faults
+	hang := f.HangRate > 0 && c.w.rng.Float64() < f.HangRate
+	fail := f.ErrorRate > 0 && c.w.rng.Float64() < f.ErrorRate
+	after := mutating(method) && f.AfterEffectErrorRate > 0 && c.w.rng.Float64() < f.AfterEffectErrorRate
+	c.w.mu.Unlock()
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if hang {
+		<-r.Context().Done()
+		return
+	}
+	if fail {
+		writeJSON(w, http.StatusServiceUnavailable, (&apiError{code: codeRPCFailure, message: "Injected fault: generic RPC failure."}).body())
+		return
+	}
+	if eps == nil {
+		writeJSON(w, http.StatusNotFound, (&apiError{code: codeNotFound, message: "API not found"}).body())
+		return
+	}
+	if method == http.MethodOptions {
+		allow := []string{}
+		for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
+			if eps[m] != nil {
+				allow = append(allow, m)
+			}
+		}
+		if eps["GET"] != nil {
+			allow = append(allow, "HEAD")
+		}
+		w.Header().Set("Allow", strings.Join(append(allow, "OPTIONS"), ", "))
+		writeJSON(w, http.StatusOK, map[string]any{})
+		return
+	}
+	ep := eps[method]
+	if ep == nil {
+		writeJSON(w, http.StatusMethodNotAllowed, (&apiError{code: codeNotSupported,
+			message: "The method " + r.Method + " is not supported for this resource."}).body())
+		return
+	}
+	req, aerr := readRequest(r, method, id)
+	if aerr == nil {
+		var resp *response
+		resp, aerr = ep(req)
+		if aerr == nil {
+			if after {
+				writeJSON(w, http.StatusInternalServerError, (&apiError{code: codeUnexpected,
+					message: "Injected fault: unexpected exception after the change was made."}).body())
+				return
+			}
+			if f.Async && mutating(method) {
+				resp = c.newJob(r.Method, r.URL.Path, resp, nil)
+			}
+			if resp.location != "" {
+				w.Header().Set("Location", resp.location)
+			}
+			writeJSON(w, resp.status, resp.body)
+			return
+		}
+	}
+	if f.Async && mutating(method) && aerr.status < 500 && req != nil {
+		// Validation still fails synchronously; effects fail in the job.
+		if aerr.code != codeCannotSet && aerr.code != codeUnexpectedArgument && !strings.HasPrefix(aerr.code, "2621") {
+			writeJSON(w, http.StatusAccepted, c.newJob(r.Method, r.URL.Path, nil, aerr).body)
+			return
+		}
+	}
+	writeJSON(w, aerr.status, aerr.body())
+}
+
+// readRequest reads and checks the body and query string.
+func readRequest(r *http.Request, method, id string) (*request, *apiError) {
+	req := &request{method: method, path: r.URL.Path, query: r.URL.Query(), rawQuery: r.URL.RawQuery, id: id}
+	if r.Body != nil {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			return nil, badRequest(codeInvalidJSON, "", "Unable to read the request body.")
+		}
+		if len(b) > maxBodyBytes {
+			return nil, badRequest(codeInvalidJSON, "", "The request body is too large.")
+		}
+		req.body = bytes.TrimSpace(b)
+	}
+	if len(req.body) > 0 && (method == "GET" || method == "DELETE") {
+		return nil, badRequest(codeBodyNotAllowed, "", "A request body is not allowed on %s requests.", r.Method)
+	}
+	return req, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"message":"Unexpected exception.","code":"262145"}}`)
+	}
+	w.Header().Set("Content-Type", "application/hal+json")
+	w.Header().Set("Server", "libzapid-httpd")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// countKey is a counter's method and path template.
+type countKey struct{ method, tmpl string }
+
+func (c *Cluster) count(method, tmpl string) {
+	c.cmu.Lock()
+	c.counts[countKey{method, tmpl}]++
+	c.cmu.Unlock()
+}
+
+// RequestCount returns how many /api requests with this method and path
+// template the cluster received, e.g. ("GET", "/api/cluster/peers") or
+// ("PATCH", "/api/cluster/peers/{uuid}").
+func (c *Cluster) RequestCount(method, pathTemplate string) int {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	return c.counts[countKey{method, pathTemplate}]
+}
+
+// TotalRequests returns how many /api requests the cluster received.
+func (c *Cluster) TotalRequests() int {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	n := 0
+	for _, v := range c.counts {
+		n += v
+	}
+	return n
+}
+
+// ResetCounters zeroes the request counters.
+func (c *Cluster) ResetCounters() {
+	c.cmu.Lock()
+	clear(c.counts)
+	c.cmu.Unlock()
+}
