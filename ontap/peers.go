@@ -42,7 +42,8 @@ func (c *Client) GetPeer(ctx context.Context, uuid string, fields []string) (*Pe
 // when given, else by remote addresses, else as the one record that did not
 // exist before) before trying again. When it finds the record that way and
 // the passphrase was generated, the response carrying it is lost, so it asks
-// ONTAP for a new one (PATCH generate_passphrase).
+// ONTAP for a new one (PATCH generate_passphrase). The passphrase is empty
+// only when ONTAP never returned one, i.e. both ran as asynchronous jobs.
 func (c *Client) CreatePeer(ctx context.Context, req CreatePeerRequest) (*Peer, error) {
 	p, err := c.createPeer(ctx, req)
 	if err != nil {
@@ -79,38 +80,16 @@ func (c *Client) createPeer(ctx context.Context, req CreatePeerRequest) (*Peer, 
 		return nil, err
 	}
 	if resp != nil {
-		rec, err := decodeRecord[Peer](resp.body)
-		if err != nil {
-			return nil, fmt.Errorf("decode create response: %w", err)
+		if found, err = c.createdPeer(ctx, resp, req.Name, find); err != nil {
+			return nil, err
 		}
-		if rec != nil && rec.UUID != "" {
-			return rec, nil
-		}
-		// Flat (older ONTAP), empty or job response: find the uuid.
-		name := req.Name
-		if rec != nil && rec.Name != "" && name == "" {
-			name = rec.Name
-		}
-		got, err := find(name)(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("find created peer: %w", err)
-		}
-		if got == nil {
-			return nil, fmt.Errorf("find created peer: %w", errNoRecord)
-		}
-		if rec != nil && rec.Authentication != nil && rec.Authentication.Passphrase != "" {
-			auth := *rec.Authentication
-			if got.Authentication != nil {
-				auth.InUse, auth.State = got.Authentication.InUse, got.Authentication.State
-			}
-			got.Authentication = &auth
-		}
-		return got, nil
 	}
-	if req.Authentication != nil && req.Authentication.Passphrase != "" {
+	generated := req.Authentication == nil || req.Authentication.Passphrase == ""
+	if !generated || (found.Authentication != nil && found.Authentication.Passphrase != "") {
 		return found, nil
 	}
-	// ONTAP generated a passphrase but its response was lost: issue a new one.
+	// ONTAP generated a passphrase but the response carrying it was lost
+	// (or was a job reference): issue a new one.
 	patch := PatchPeerRequest{Authentication: &CreateAuthentication{GeneratePassphrase: true, InUse: InUseOK}}
 	if req.Authentication != nil {
 		patch.Authentication.ExpiryTime = req.Authentication.ExpiryTime
@@ -124,6 +103,37 @@ func (c *Client) createPeer(ctx context.Context, req CreatePeerRequest) (*Peer, 
 		found.Authentication = &auth
 	}
 	return found, nil
+}
+
+// createdPeer decodes a successful create response. A response without
+// uuid (flat form of older releases, empty body, job) is completed by
+// finding the record, by the generated name when the request had none.
+func (c *Client) createdPeer(ctx context.Context, resp *response, name string, find func(string) finder[Peer]) (*Peer, error) {
+	rec, err := decodeRecord[Peer](resp.body)
+	if err != nil {
+		return nil, fmt.Errorf("decode create response: %w", err)
+	}
+	if rec != nil && rec.UUID != "" {
+		return rec, nil
+	}
+	if rec != nil && rec.Name != "" && name == "" {
+		name = rec.Name
+	}
+	got, err := find(name)(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find created peer: %w", err)
+	}
+	if got == nil {
+		return nil, fmt.Errorf("find created peer: %w", errNoRecord)
+	}
+	if rec != nil && rec.Authentication != nil && rec.Authentication.Passphrase != "" {
+		auth := *rec.Authentication
+		if got.Authentication != nil {
+			auth.InUse, auth.State = got.Authentication.InUse, got.Authentication.State
+		}
+		got.Authentication = &auth
+	}
+	return got, nil
 }
 
 // peerUUIDs lists the uuids of all current peers.
