@@ -1,6 +1,10 @@
 package desired
 
-import "time"
+import (
+	"time"
+
+	"github.com/peerd/peerd/ontap"
+)
 
 // State says whether a relationship must exist.
 type State string
@@ -82,8 +86,10 @@ type Cluster struct {
 	Prune bool `yaml:"prune"`
 
 	// Password is resolved from PasswordFile or PasswordEnv at load time.
-	Password string `yaml:"-"`
-	Source   Source `yaml:"-"`
+	// It redacts itself in every fmt rendering and is never JSON-encoded.
+	Password ontap.Secret `yaml:"-" json:"-"`
+	// Source is where the cluster's entry starts in the config file.
+	Source Source `yaml:"-"`
 }
 
 // RateLimit is a token bucket.
@@ -166,8 +172,10 @@ type Remote struct {
 	// Offer makes peerd generate the passphrase and hand it over in a file.
 	Offer *Offer `yaml:"offer"`
 
-	// Passphrase is resolved from PassphraseFile at load time.
-	Passphrase string `yaml:"-"`
+	// Passphrase is resolved from PassphraseFile at load time (absent
+	// relationships leave it empty). It redacts itself in every fmt
+	// rendering and is never JSON-encoded.
+	Passphrase ontap.Secret `yaml:"-" json:"-"`
 }
 
 // Managed reports whether the remote is a managed cluster.
