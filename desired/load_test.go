@@ -196,4 +196,3 @@ func TestLoadDirProblems(t *testing.T) {
 		})
 	}
 }
-
