@@ -18,15 +18,16 @@ type Cluster struct {
 	minPass int
 	mgmtIP  string
 	handler http.Handler
+	routes  []routeCol
 
 	// Guarded by w.mu.
-	nodes    []*node
-	ipspaces []*ipspace
-	lifs     map[string]*lif // by uuid
-	peers    map[string]*peer
-	routes   map[string]time.Time // ipspace name -> when new LIF routes become visible
-	jobs     map[string]*job
-	faults   Faults
+	nodes      []*node
+	ipspaces   []*ipspace
+	lifs       map[string]*lif // by uuid
+	peers      map[string]*peer
+	routeReady map[string]time.Time // ipspace name -> when new LIF routes become visible
+	jobs       map[string]*job
+	faults     Faults
 
 	cmu    sync.Mutex // guards counts
 	counts map[countKey]int

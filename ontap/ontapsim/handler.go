@@ -45,15 +45,16 @@ type response struct {
 
 type endpoint func(*request) (*response, *apiError)
 
-// route maps a request path to its template, the {uuid} segment and the
-// methods' endpoints.
-func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) {
-	path = strings.TrimSuffix(path, "/")
-	type col struct {
-		prefix         string
-		list, instance map[string]endpoint
-	}
-	routes := []col{
+// routeCol is one collection and its instance path.
+type routeCol struct {
+	prefix         string
+	list, instance map[string]endpoint
+}
+
+// routeTable lists the cluster's endpoints; /api/cluster itself is first.
+func (c *Cluster) routeTable() []routeCol {
+	return []routeCol{
+		{"/api/cluster", map[string]endpoint{"GET": c.getCluster}, nil},
 		{"/api/cluster/peers", map[string]endpoint{"GET": c.listPeers, "POST": c.createPeer},
 			map[string]endpoint{"GET": c.getPeer, "PATCH": c.patchPeer, "DELETE": c.deletePeer}},
 		{"/api/cluster/nodes", map[string]endpoint{"GET": c.listNodes}, map[string]endpoint{"GET": c.getNode}},
@@ -62,12 +63,18 @@ func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) 
 		{"/api/network/ip/interfaces", map[string]endpoint{"GET": c.listInterfaces, "POST": c.createInterface},
 			map[string]endpoint{"GET": c.getInterface}},
 	}
-	if path == "/api/cluster" {
-		return path, "", map[string]endpoint{"GET": c.getCluster}
-	}
-	for _, r := range routes {
+}
+
+// route maps a request path to its template, the {uuid} segment and the
+// methods' endpoints; unknown paths have template "unknown".
+func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) {
+	path = strings.TrimSuffix(path, "/")
+	for _, r := range c.routes {
 		if path == r.prefix {
 			return r.prefix, "", r.list
+		}
+		if r.instance == nil {
+			continue
 		}
 		if rest, ok := strings.CutPrefix(path, r.prefix+"/"); ok && rest != "" && !strings.Contains(rest, "/") {
 			return r.prefix + "/{uuid}", rest, r.instance
@@ -77,6 +84,7 @@ func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) 
 }
 
 func (c *Cluster) newHandler() http.Handler {
+	c.routes = c.routeTable()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api":
@@ -189,14 +197,18 @@ func (c *Cluster) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.Async && mutating(method) && aerr.status < 500 && req != nil {
-		// Validation still fails synchronously; effects fail in the job.
-		if aerr.code != codeCannotSet && aerr.code != codeUnexpectedArgument && !strings.HasPrefix(aerr.code, "2621") {
-			writeJSON(w, http.StatusAccepted, c.newJob(r.Method, r.URL.Path, nil, aerr).body)
-			return
-		}
+	if f.Async && mutating(method) && req != nil && asyncFailure(aerr) {
+		// Request-validation errors stay synchronous; effects fail in the job.
+		writeJSON(w, http.StatusAccepted, c.newJob(r.Method, r.URL.Path, nil, aerr).body)
+		return
 	}
 	writeJSON(w, aerr.status, aerr.body())
+}
+
+// asyncFailure reports errors that an asynchronous mutation reports through
+// its job: the endpoint-specific ones (7-digit codes other than 262xxxx).
+func asyncFailure(e *apiError) bool {
+	return len(e.code) >= 7 && !strings.HasPrefix(e.code, "262")
 }
 
 // readRequest reads and checks the body and query string.

@@ -99,7 +99,7 @@ func (c *Cluster) reusesLIFs(addrs []string, space *ipspace) bool {
 // startRoutes opens the route-propagation window of an IPspace.
 func (c *Cluster) startRoutes(space *ipspace, now time.Time) {
 	if c.w.routeDelay > 0 {
-		c.routes[space.name] = now.Add(c.w.routeDelay)
+		c.routeReady[space.name] = now.Add(c.w.routeDelay)
 	}
 }
 

@@ -108,7 +108,7 @@ func (c *Cluster) createPeer(r *request) (*response, *apiError) {
 			return nil, badRequest(codeFamilyNotInIpspace, "remote.ip_addresses",
 				"The address family of the peer addresses is not valid in IPspace %q: check the intercluster LIFs.", space.name)
 		}
-		if ready := c.routes[space.name]; now.Before(ready) {
+		if ready := c.routeReady[space.name]; now.Before(ready) {
 			return nil, introRPCFailed(ips[0])
 		}
 		var remoteSpace *ipspace

@@ -143,17 +143,17 @@ func (w *World) AddCluster(cfg ClusterConfig) (*Cluster, error) {
 		return nil, fmt.Errorf("add cluster %q: already exists", cfg.Name)
 	}
 	c := &Cluster{
-		w:       w,
-		name:    cfg.Name,
-		uuid:    w.newUUID(),
-		serial:  fmt.Sprintf("1-80-%06d", len(w.clusters)+1),
-		version: ver,
-		minPass: cfg.MinPassphraseLength,
-		peers:   map[string]*peer{},
-		lifs:    map[string]*lif{},
-		routes:  map[string]time.Time{},
-		jobs:    map[string]*job{},
-		counts:  map[countKey]int{},
+		w:          w,
+		name:       cfg.Name,
+		uuid:       w.newUUID(),
+		serial:     fmt.Sprintf("1-80-%06d", len(w.clusters)+1),
+		version:    ver,
+		minPass:    cfg.MinPassphraseLength,
+		peers:      map[string]*peer{},
+		lifs:       map[string]*lif{},
+		routeReady: map[string]time.Time{},
+		jobs:       map[string]*job{},
+		counts:     map[countKey]int{},
 	}
 	for i := 1; i <= cfg.Nodes; i++ {
 		c.nodes = append(c.nodes, &node{
