@@ -138,10 +138,13 @@ func (n *selNode) add(segs []string) {
 }
 
 // selection resolves fields= items against the schema into include and
-// exclude trees. Unknown fields fail with 262179 unless ignoreUnknown; asking
+// exclude trees; the exclude tree also holds every write-only path. Unknown fields fail with 262179 unless ignoreUnknown; asking
 // for a write-only field fails with 262249 (removing one with "!" is allowed).
 func (ix *index) selection(items []fieldItem, extra []string, ignoreUnknown bool) (inc, exc *selNode, err *Error) {
 	inc, exc = &selNode{}, &selNode{}
+	for _, p := range ix.s.WriteOnly {
+		exc.add(strings.Split(p, "."))
+	}
 	addAll := func(paths []string) {
 		for _, p := range paths {
 			if p != "" && !ix.writeOnly(p) {

@@ -123,18 +123,15 @@ func equal(v any, o operand) bool {
 // or decimal text), by instant when both are RFC 3339 times, otherwise
 // alphabetically ignoring case.
 func order(v any, o operand) (int, bool) {
+	if f, isNum := v.(float64); isNum && o.isNum {
+		return cmpFloat(f, o.num), true
+	}
 	s, ok := scalarText(v)
 	if !ok {
 		return 0, false
 	}
-	if o.isNum {
-		f, isNum := v.(float64)
-		if !isNum && isDecimal(s) {
-			var err error
-			f, err = strconv.ParseFloat(s, 64)
-			isNum = err == nil
-		}
-		if isNum {
+	if _, isStr := v.(string); isStr && o.isNum && isDecimal(s) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
 			return cmpFloat(f, o.num), true
 		}
 	}
