@@ -101,8 +101,12 @@ func Apply(ctx context.Context, clusters map[string]ClusterAPI, plan Plan, opts 
 	return out
 }
 
-// touched is a record a relationship's actions wrote.
-type touched struct{ cluster, uuid string }
+// touched is a record a relationship's actions wrote. An anonymous offer
+// changes uuid when accepted, so it is found again by name.
+type touched struct {
+	cluster, uuid, name string
+	anonymous           bool
+}
 
 func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Relationship, opts Options) []Result {
 	log := opts.Log.With("relationship", r.Name)
@@ -147,7 +151,11 @@ func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Re
 					handshake = true
 				}
 				if a.Kind != KindDelete && a.Kind != KindReplace {
-					written = append(written, touched{a.Cluster, res.UUID})
+					t := touched{cluster: a.Cluster, uuid: res.UUID}
+					if a.Spec != nil {
+						t.name, t.anonymous = a.Spec.Name, a.Kind == KindCreate && len(a.Spec.RemoteAddresses) == 0
+					}
+					written = append(written, t)
 				}
 			}
 		}
@@ -165,7 +173,7 @@ func verify(ctx context.Context, clusters map[string]ClusterAPI, name string, wr
 	var out []Result
 	for _, t := range written {
 		res := Result{Relationship: name, Kind: KindVerify, Cluster: t.cluster, UUID: t.uuid, Outcome: OutcomeOK}
-		p, err := clusters[t.cluster].GetPeer(ctx, t.uuid, []string{"uuid", "name", "authentication.state", "status.state"})
+		p, err := readBack(ctx, clusters[t.cluster], t)
 		switch {
 		case err != nil:
 			res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("verify peer %s on %s: %w", t.uuid, t.cluster, err)
@@ -175,10 +183,32 @@ func verify(ctx context.Context, clusters map[string]ClusterAPI, name string, wr
 				state = string(p.Authentication.State)
 			}
 			res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("verify peer %s on %s: authentication is %s, not ok", t.uuid, t.cluster, state)
+		default:
+			res.UUID = p.UUID
 		}
 		out = append(out, res)
 	}
 	return out
+}
+
+// readBack gets a written record by uuid, or by name for an accepted
+// anonymous offer whose uuid changed.
+func readBack(ctx context.Context, api ClusterAPI, t touched) (*ontap.Peer, error) {
+	fields := []string{"uuid", "name", "authentication.state", "status.state"}
+	p, err := api.GetPeer(ctx, t.uuid, fields)
+	if err == nil || !t.anonymous || !ontap.IsNotFound(err) {
+		return p, err
+	}
+	peers, lerr := api.ListPeers(ctx, fields)
+	if lerr != nil {
+		return nil, lerr
+	}
+	for i := range peers {
+		if peers[i].Name == t.name {
+			return &peers[i], nil
+		}
+	}
+	return nil, err
 }
 
 // execute performs one action. It returns the record's uuid and the

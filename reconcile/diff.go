@@ -145,12 +145,21 @@ func (d *differ) pair(r *rel) []Action {
 	estA, estB := established(a.rec), established(b.rec)
 	switch {
 	case a.rec == nil && b.rec == nil:
+		// A side that must create its intercluster LIFs goes first: the
+		// second side's create needs addresses that answer.
 		first, second := a, b
-		if d.needsBootstrap(b) && !d.needsBootstrap(a) {
+		bootA, bootB := d.needsBootstrap(a), d.needsBootstrap(b)
+		if bootB && !bootA {
 			first, second = b, a
 		}
+		one := d.create(r, first, PassphraseGenerate, "the relationship does not exist")
+		if bootA && bootB {
+			// Neither side's addresses exist yet: the first side offers
+			// anonymously and the second, once its LIFs exist, accepts.
+			one = d.anonymous(one, "the relationship does not exist; both sides create their intercluster LIFs, so the first offers anonymously")
+		}
 		return []Action{
-			d.create(r, first, PassphraseGenerate, "the relationship does not exist"),
+			one,
 			d.create(r, second, PassphrasePrevious, fmt.Sprintf("second side, with the passphrase %s generates", first.cluster)),
 		}
 	case a.rec == nil || b.rec == nil:

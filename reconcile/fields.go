@@ -9,13 +9,16 @@ import (
 	"github.com/peerd/peerd/ontap"
 )
 
-// spec is the desired content of side s's record.
-func (d *differ) spec(r *rel, s *side) *Spec {
+// spec is the desired content of side s's record. A managed remote's
+// addresses are looked up (and so fetched by Observe) only when withRemote.
+func (d *differ) spec(r *rel, s *side, withRemote bool) *Spec {
 	sp := &Spec{
-		Name:            s.peerName,
-		Ipspace:         s.ipspace,
-		RemoteAddresses: sortedCopy(d.expectedRemote(r, s)),
-		Encryption:      desiredEncryption(r.def),
+		Name:       s.peerName,
+		Ipspace:    s.ipspace,
+		Encryption: desiredEncryption(r.def),
+	}
+	if withRemote || s.other == nil {
+		sp.RemoteAddresses = sortedCopy(d.expectedRemote(r, s))
 	}
 	if r.def.PeerApplications != nil {
 		sp.PeerApplications = []ontap.Application{}
@@ -37,7 +40,7 @@ func (d *differ) spec(r *rel, s *side) *Spec {
 
 // create plans the creation of side s's record.
 func (d *differ) create(r *rel, s *side, src PassphraseSource, reason string) Action {
-	sp := d.spec(r, s)
+	sp := d.spec(r, s, true)
 	a := Action{Kind: KindCreate, Cluster: s.cluster, Reason: reason, Passphrase: src, Spec: sp}
 	add := func(field string, after any) { a.Changes = append(a.Changes, Change{Field: field, After: after}) }
 	add(FieldName, sp.Name)
@@ -71,10 +74,19 @@ func (d *differ) create(r *rel, s *side, src PassphraseSource, reason string) Ac
 	return a
 }
 
+// anonymous turns a first-side create into an anonymous offer (no remote
+// addresses), accepted moments later by the second side's create.
+func (d *differ) anonymous(a Action, reason string) Action {
+	a.Reason = reason
+	a.Spec.RemoteAddresses = nil
+	a.Changes = slices.DeleteFunc(a.Changes, func(c Change) bool { return c.Field == FieldRemoteIPs })
+	return a
+}
+
 // patch plans a change of side s's existing record: every patchable field
 // that differs, plus the encryption and a passphrase when withPassphrase.
 func (d *differ) patch(r *rel, s *side, kind Kind, src PassphraseSource, reason string, withPassphrase bool) Action {
-	sp := d.spec(r, s)
+	sp := d.spec(r, s, withPassphrase)
 	rec := s.rec
 	a := Action{Kind: kind, Cluster: s.cluster, UUID: rec.UUID, Reason: reason, Spec: sp}
 	add := func(field string, before, after any) {

@@ -13,6 +13,9 @@ import (
 // over the old one, so a reader sees the old or the new passphrase, whole.
 func writeHandover(path string, pass ontap.Secret) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("create temporary file in %s: %w", dir, err)

@@ -119,22 +119,22 @@ func (d *differ) maxDeletes() int {
 	return d.set.Config.Prune.MaxDeletes
 }
 
-// limitDeletes refuses every delete of the plan when there are more than
-// max_deletes of them: a mass delete is more likely a mistake than intent.
+// limitDeletes refuses every delete of the plan when it deletes more than
+// max_deletes relationships (both records of a managed pair count once; an
+// undeclared record counts as one): a mass delete is more likely a mistake
+// than intent.
 func (d *differ) limitDeletes(p *Plan) {
 	n := 0
 	for _, r := range p.Relationships {
-		for _, a := range r.Actions {
-			if a.Kind == KindDelete && a.Applicable() {
-				n++
-			}
+		if slices.ContainsFunc(r.Actions, func(a Action) bool { return a.Kind == KindDelete && a.Applicable() }) {
+			n++
 		}
 	}
 	limit := d.maxDeletes()
 	if n <= limit {
 		return
 	}
-	msg := fmt.Sprintf("the plan has %d deletes, more than max_deletes (%d): every delete is refused", n, limit)
+	msg := fmt.Sprintf("the plan deletes %d relationships, more than max_deletes (%d): every delete is refused", n, limit)
 	p.Notes = append(p.Notes, msg)
 	for i := range p.Relationships {
 		for j := range p.Relationships[i].Actions {
