@@ -3,7 +3,8 @@
 // resume tokens) against a Schema and applies it to records held as generic
 // JSON objects (map[string]any as produced by encoding/json). It knows nothing
 // about any particular collection; the simulator passes each collection's
-// Schema.
+// Schema. Records hold map[string]any, []any, string, float64 and bool; Go
+// integer types and json.Number are accepted in filters and sorting as well.
 //
 // A collection GET is served as
 //
@@ -33,7 +34,7 @@
 // (so `!x` also matches records where the field is unset, and on an array
 // means "no element is x"). Terms:
 //
-//	v        equal (case-insensitive text; numeric for JSON numbers)
+//	v        equal: case-insensitive text; numeric for JSON numbers; by instant for date-times
 //	a*c      wildcard, `*` = any run of characters, case-insensitive
 //	<v <=v   less than (or equal)
 //	>v >=v   greater than (or equal)

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -38,10 +39,38 @@ func collect(v any, segs []string, out []any) []any {
 		return collect(t[segs[0]], segs[1:], out)
 	default:
 		if len(segs) == 0 {
-			return append(out, t)
+			return append(out, normalize(t))
 		}
 		return out
 	}
+}
+
+// normalize turns Go numbers into float64, the only number type
+// encoding/json produces, so records built in Go filter and sort like
+// decoded ones.
+func normalize(v any) any {
+	switch n := v.(type) {
+	case int:
+		return float64(n)
+	case int32:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case uint:
+		return float64(n)
+	case uint32:
+		return float64(n)
+	case uint64:
+		return float64(n)
+	case float32:
+		return float64(n)
+	case json.Number:
+		if f, err := n.Float64(); err == nil {
+			return f
+		}
+		return n.String()
+	}
+	return v
 }
 
 // match evaluates the OR list over the field's values. A term without "!"
@@ -110,13 +139,25 @@ func scalarText(v any) (string, bool) {
 	return "", false
 }
 
-// equal is case-insensitive text equality, numeric for JSON numbers.
+// equal is case-insensitive text equality; numeric for JSON numbers, and by
+// instant when both sides are RFC 3339 date-times.
 func equal(v any, o operand) bool {
 	if f, ok := v.(float64); ok && o.isNum {
 		return f == o.num
 	}
 	s, ok := scalarText(v)
-	return ok && strings.EqualFold(s, o.text)
+	if !ok {
+		return false
+	}
+	if strings.EqualFold(s, o.text) {
+		return true
+	}
+	if _, isStr := v.(string); isStr && o.isTm {
+		if tm, err := time.Parse(time.RFC3339, s); err == nil {
+			return tm.Equal(o.tm)
+		}
+	}
+	return false
 }
 
 // order compares v with o: numerically when both are numbers (a JSON number

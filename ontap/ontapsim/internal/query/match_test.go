@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,6 +78,8 @@ func TestMatch(t *testing.T) {
 		// date-times compare as instants, not as text
 		{"status.update_time=>2021-05-26T02:00:00Z", []string{"u1"}},
 		{"status.update_time=<2021-05-26T02:00:00Z", []string{"u2"}},
+		{"status.update_time=2021-05-26T03:30:00Z", []string{"u1"}},
+		{"status.update_time=2021-05-26T03:30:00Z..2021-05-26T03:30:00Z", []string{"u1"}},
 		// bools
 		{"tls_enabled=true", []string{"u1"}},
 		{"tls_enabled=FALSE", []string{"u2"}},
@@ -108,5 +111,27 @@ func TestMatch(t *testing.T) {
 				t.Errorf("Match(%q) mismatch (-want +got):\n%s", tt.query, diff)
 			}
 		})
+	}
+}
+
+// TestMatchGoNumbers checks records built in Go (ints, json.Number) filter
+// and sort like records decoded from JSON.
+func TestMatchGoNumbers(t *testing.T) {
+	recs := []map[string]any{
+		{"uuid": "a", "version": map[string]any{"major": 10}},
+		{"uuid": "b", "version": map[string]any{"major": int64(9)}},
+		{"uuid": "c", "version": map[string]any{"major": json.Number("11")}},
+		{"uuid": "d", "version": map[string]any{"major": float32(12)}},
+	}
+	r := mustParse(t, "version.major=>=10&order_by=version.major desc", peerSchema)
+	var got []map[string]any
+	for _, rec := range recs {
+		if r.Match(rec) {
+			got = append(got, rec)
+		}
+	}
+	r.Sort(got)
+	if diff := cmp.Diff([]string{"d", "c", "a"}, uuids(got)); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
