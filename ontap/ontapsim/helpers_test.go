@@ -171,3 +171,12 @@ func (e *env) peer(cluster, uuid string) map[string]any {
 	e.t.Helper()
 	return e.do(cluster, "GET", "/api/cluster/peers/"+uuid+"?fields=*", nil).must(e.t, 200).body
 }
+
+// httpRecorder serves one request in-process and returns the status.
+func httpRecorder(h http.Handler, method, path, body string) int {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.SetBasicAuth(DefaultUsername, DefaultPassword)
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, req)
+	return rr.Code
+}
