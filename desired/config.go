@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,7 @@ func LoadConfig(path string) (*Config, error) {
 	cfg := &Config{Path: abs}
 	for _, p := range decodeProblems(dec, ck.ix, cfg, configSecrets) {
 		ck.addAt(p.line, p.col, p.field, p.reason)
+		ck.decoded = append(ck.decoded, p.field)
 	}
 	ck.check(cfg)
 	if len(ck.errs) > 0 {
@@ -113,6 +115,8 @@ type configCheck struct {
 	base string // directory of the config file
 	ix   *index
 	errs []*Error
+	// decoded lists fields with a decoding problem (see peerCheck).
+	decoded []string
 }
 
 var clusterPathRE = regexp.MustCompile(`^clusters\[(\d+)\](?:\.(.*))?$`)
@@ -130,6 +134,9 @@ func (ck *configCheck) addAt(line, col int, field, reason string) {
 }
 
 func (ck *configCheck) add(field, format string, args ...any) {
+	if related(field, ck.decoded) {
+		return
+	}
 	line, col := ck.ix.at(field)
 	ck.addAt(line, col, field, fmt.Sprintf(format, args...))
 }
@@ -237,7 +244,12 @@ func (ck *configCheck) checkCluster(i int, cl *Cluster, seen map[string]int) {
 	case cl.RateLimit.Burst < 1:
 		ck.add(f("rate_limit.burst"), "must be at least 1")
 	}
+	keys := make([]string, 0, len(cl.Labels))
 	for k := range cl.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
 		if !labelRE.MatchString(k) || strings.HasPrefix(k, "__") {
 			ck.add(f("labels."+k), "invalid label name %q", k)
 		}

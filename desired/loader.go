@@ -66,6 +66,18 @@ func NewLoader(cfg *Config) *Loader {
 	return &Loader{cfg: cfg, good: map[string][]def{}}
 }
 
+// SetConfig makes later loads use cfg (after a config reload) and keeps the
+// memory of last good content, so a file that is broken at reload time
+// keeps its definitions frozen instead of losing them.
+func (l *Loader) SetConfig(cfg *Config) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cfg.Definitions != l.cfg.Definitions {
+		l.good = map[string][]def{} // another directory: nothing to remember
+	}
+	l.cfg = cfg
+}
+
 // Load reads every definition file and returns the desired state.
 //
 //   - A file that parses and validates, and conflicts with no other
