@@ -18,6 +18,7 @@ import (
 type simEnv struct {
 	t       *testing.T
 	world   *ontapsim.World
+	clock   *ontapsim.FakeClock // nil: real time
 	clients map[string]*ontap.Client
 }
 
@@ -28,6 +29,18 @@ func newSimEnv(t *testing.T, routeDelay time.Duration) *simEnv {
 	return &simEnv{
 		t:       t,
 		world:   ontapsim.New(ontapsim.Options{RoutePropagationDelay: routeDelay, Seed: 42}),
+		clients: map[string]*ontap.Client{},
+	}
+}
+
+// newFakeClockEnv starts an empty world on a fake clock.
+func newFakeClockEnv(t *testing.T) *simEnv {
+	t.Helper()
+	clock := ontapsim.NewFakeClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	return &simEnv{
+		t:       t,
+		world:   ontapsim.New(ontapsim.Options{Clock: clock, RoutePropagationDelay: -1, Seed: 7}),
+		clock:   clock,
 		clients: map[string]*ontap.Client{},
 	}
 }
@@ -66,7 +79,7 @@ func (e *simEnv) apis(names ...string) map[string]ClusterAPI {
 func (e *simEnv) pass(ctx context.Context, set *desired.Set, apis map[string]ClusterAPI, opts Options) (Plan, []Result) {
 	e.t.Helper()
 	obs := Observe(ctx, apis, set, ObserveOptions{})
-	plan := Diff(set, obs, time.Now())
+	plan := Diff(set, obs, e.now())
 	opts.Desired = set
 	if opts.Log == nil {
 		opts.Log = hclog.NewNullLogger()
@@ -137,5 +150,10 @@ func pairSet(mutate func(*desired.Peer)) *desired.Set {
 	}
 }
 
-// now is the pass time (the simulator runs on real time).
-func (e *simEnv) now() time.Time { return time.Now() }
+// now is the pass time: the simulator's clock.
+func (e *simEnv) now() time.Time {
+	if e.clock != nil {
+		return e.clock.Now()
+	}
+	return time.Now()
+}
