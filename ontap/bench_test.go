@@ -1,6 +1,7 @@
 package ontap
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/peerd/peerd/ontap/ontapsim"
@@ -27,5 +28,23 @@ func BenchmarkListPeers(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(s.sim.RequestCount("GET", "/api/cluster/peers"))/float64(b.N), "requests/op")
+	})
+	// The client's own share: decoding one 1000-record page.
+	b.Run("decode-page-1000", func(b *testing.B) {
+		u := *c.base
+		u.Path = peersPath
+		u.RawQuery = fieldsQuery(nil, "*").Encode() + "&max_records=1000"
+		resp, err := c.do(b.Context(), http.MethodGet, &u, nil, callOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(resp.body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			peers, _, err := decodeCollection[Peer](resp.body)
+			if err != nil || len(peers) != 1000 {
+				b.Fatalf("decoded %d peers: %v", len(peers), err)
+			}
+		}
 	})
 }

@@ -70,7 +70,8 @@ func outcomeUnknown(ctx context.Context, err error) bool {
 	case e.HTTPStatus >= 500:
 		return true
 	case e.HTTPStatus == 0 && e.err != nil:
-		return !dialError(e.err) && !certificateError(e.err)
+		var ns notSentError
+		return !dialError(e.err) && !certificateError(e.err) && !errors.As(e.err, &ns)
 	}
 	return false
 }

@@ -126,16 +126,26 @@ func transportTransient(err error) bool {
 	return errors.As(err, &oe)
 }
 
-// certificateError reports TLS verification failures, which never heal by
-// retrying.
+// certificateError reports TLS failures that never heal by retrying:
+// certificate verification, a TLS alert from the server (e.g. a client
+// certificate required or refused) and a server that does not speak TLS.
 func certificateError(err error) bool {
 	var (
-		verr *tls.CertificateVerificationError
-		uerr x509.UnknownAuthorityError
-		herr x509.HostnameError
-		ierr x509.CertificateInvalidError
+		verr  *tls.CertificateVerificationError
+		uerr  x509.UnknownAuthorityError
+		herr  x509.HostnameError
+		ierr  x509.CertificateInvalidError
+		alert tls.AlertError
+		rerr  tls.RecordHeaderError
 	)
-	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
+	if errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr) ||
+		errors.As(err, &alert) || errors.As(err, &rerr) {
+		return true
+	}
+	// crypto/tls reports alerts over TCP as net.OpError "remote error"
+	// (sent by the server) or "local error" (sent by us).
+	var oe *net.OpError
+	return errors.As(err, &oe) && (oe.Op == "remote error" || oe.Op == "local error")
 }
 
 // dialError reports whether err happened while connecting, i.e. the request

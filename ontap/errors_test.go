@@ -62,6 +62,7 @@ func TestOutcomeUnknown(t *testing.T) {
 		{"timeout after send", &Error{err: context.DeadlineExceeded}, true},
 		{"reset after send", &Error{err: &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}}, true},
 		{"dial", &Error{err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, false},
+		{"rate limiter gave up", &Error{err: notSentError{errors.New("rate: Wait(n=1) would exceed context deadline")}}, false},
 	}
 	for _, tt := range tests {
 		if got := outcomeUnknown(ctx, tt.err); got != tt.want {

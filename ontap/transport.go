@@ -31,7 +31,7 @@ type attemptTransport struct {
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.limiter != nil {
 		if err := t.limiter.Wait(req.Context()); err != nil {
-			return nil, err
+			return nil, notSentError{err}
 		}
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
@@ -54,6 +54,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
+
+// notSentError is a failure before the request left the client (the rate
+// limiter's wait would outlast the context).
+type notSentError struct{ err error }
+
+func (e notSentError) Error() string { return "request not sent: " + e.err.Error() }
+func (e notSentError) Unwrap() error { return e.err }
 
 // cancelOnClose releases the attempt's timeout once the body is consumed.
 type cancelOnClose struct {
