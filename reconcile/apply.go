@@ -63,7 +63,9 @@ type Options struct {
 	// Log receives one line per action (default: none).
 	Log hclog.Logger
 	// AfterStep, when set, runs after each successful action; an error stops
-	// that relationship as a crash would (tests use it to interrupt Apply).
+	// that relationship as a crash would: the remaining actions are skipped
+	// with that error and nothing is verified (tests use it to interrupt
+	// Apply, the daemon to start nothing new during shutdown).
 	AfterStep func(Step) error
 }
 
@@ -71,8 +73,9 @@ type Options struct {
 var ErrStopped = errors.New("stopped after step")
 
 // Apply executes the plan's applicable actions, relationships in parallel
-// and each relationship's actions in order. A failure stops the rest of its
-// relationship only. Generated passphrases live in memory for the duration of
+// and each relationship's actions in order, then reads back what it wrote.
+// A failure skips the rest of its relationship only; once ctx is done no
+// new action starts. Generated passphrases live in memory for the duration of
 // one relationship and reach only ONTAP and an offer's handover file.
 func Apply(ctx context.Context, clusters map[string]ClusterAPI, plan Plan, opts Options) []Result {
 	if opts.Log == nil {
@@ -113,17 +116,20 @@ func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Re
 	var (
 		results   []Result
 		pass      ontap.Secret
-		failed    bool
+		stopped   error // why the remaining actions are skipped
 		handshake bool
 		written   []touched
 	)
 	for i, a := range r.Actions {
 		res := Result{Relationship: r.Name, Kind: a.Kind, Cluster: a.Cluster, UUID: a.UUID}
+		if stopped == nil && ctx.Err() != nil {
+			stopped = ctx.Err()
+		}
 		switch {
 		case !a.Applicable():
 			res.Outcome = OutcomeRefused
-		case failed:
-			res.Outcome = OutcomeSkipped
+		case stopped != nil:
+			res.Outcome, res.Err = OutcomeSkipped, stopped
 		default:
 			uuid, gen, err := execute(ctx, clusters[a.Cluster], r.Name, a, pass, opts.Desired)
 			if uuid != "" {
@@ -137,30 +143,33 @@ func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Re
 					}
 				}
 			}
-			if err == nil && opts.AfterStep != nil {
-				err = opts.AfterStep(Step{Relationship: r.Name, Index: i, Action: a, UUID: res.UUID})
-			}
 			if err != nil {
-				failed = true
+				stopped = fmt.Errorf("an earlier step failed: %w", err)
 				res.Outcome, res.Err = OutcomeFailed, err
 				log.Error("action failed", "kind", a.Kind, "cluster", a.Cluster, "uuid", res.UUID, "error", err)
-			} else {
-				res.Outcome = OutcomeOK
-				log.Info("applied action", "kind", a.Kind, "cluster", a.Cluster, "uuid", res.UUID)
-				if a.Passphrase == PassphrasePrevious {
-					handshake = true
+				break
+			}
+			res.Outcome = OutcomeOK
+			log.Info("applied action", "kind", a.Kind, "cluster", a.Cluster, "uuid", res.UUID)
+			if a.Passphrase == PassphrasePrevious {
+				handshake = true
+			}
+			if a.Kind != KindDelete && a.Kind != KindReplace {
+				t := touched{cluster: a.Cluster, uuid: res.UUID}
+				if a.Spec != nil {
+					t.name, t.anonymous = a.Spec.Name, a.Kind == KindCreate && len(a.Spec.RemoteAddresses) == 0
 				}
-				if a.Kind != KindDelete && a.Kind != KindReplace {
-					t := touched{cluster: a.Cluster, uuid: res.UUID}
-					if a.Spec != nil {
-						t.name, t.anonymous = a.Spec.Name, a.Kind == KindCreate && len(a.Spec.RemoteAddresses) == 0
-					}
-					written = append(written, t)
+				written = append(written, t)
+			}
+			if opts.AfterStep != nil {
+				if err := opts.AfterStep(Step{Relationship: r.Name, Index: i, Action: a, UUID: res.UUID}); err != nil {
+					stopped = err
 				}
 			}
 		}
 		results = append(results, res)
 	}
+	failed := stopped != nil
 	if !failed {
 		results = append(results, verify(ctx, clusters, r.Name, written, handshake)...)
 	}
