@@ -154,7 +154,7 @@ func (c *Cluster) createInterface(r *request) (*response, *apiError) {
 		return nil, aerr
 	}
 	w := c.w
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	if in.Name == nil || *in.Name == "" {
 		return nil, badRequest(codeMissingRequired, "name", "Missing value for required field \"name\".")

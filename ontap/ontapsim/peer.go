@@ -22,6 +22,12 @@ type peer struct {
 	apps        []string
 	svms        []svmRef
 	updated     time.Time
+
+	// Render cache: valid while the world revision is cacheRev and the
+	// clock is before cacheUntil (an offer's expiry changes the view).
+	cache      map[string]any
+	cacheRev   uint64
+	cacheUntil time.Time
 }
 
 type svmRef struct {

@@ -19,7 +19,7 @@ func (c *Cluster) createPeer(r *request) (*response, *apiError) {
 		return nil, aerr
 	}
 	w := c.w
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	now := w.clock.Now()
 

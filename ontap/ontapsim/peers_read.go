@@ -25,6 +25,24 @@ var peerSchema = query.Schema{
 		"local_network.gateway"},
 }
 
+// cachedPeer returns the rendered record, rendering it again only after a
+// change in the world or when an offer expired since. The map is shared:
+// callers must not modify it. Callers hold w.mu.
+func (c *Cluster) cachedPeer(p *peer, now time.Time) map[string]any {
+	if p.cache != nil && p.cacheRev == c.w.rev && now.Before(p.cacheUntil) {
+		return p.cache
+	}
+	p.cache = c.renderPeer(p, now)
+	p.cacheRev = c.w.rev
+	p.cacheUntil = farFuture
+	if p.offer != nil && now.Before(p.offer.expiry) {
+		p.cacheUntil = p.offer.expiry
+	}
+	return p.cache
+}
+
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // renderPeer renders the full record as JSON-shaped data. Callers hold w.mu.
 func (c *Cluster) renderPeer(p *peer, now time.Time) map[string]any {
 	v := c.view(p, now)
@@ -94,7 +112,7 @@ func (c *Cluster) listPeers(r *request) (*response, *apiError) {
 	now := c.w.clock.Now()
 	recs := make([]map[string]any, 0, len(c.peers))
 	for _, p := range c.peers {
-		recs = append(recs, c.renderPeer(p, now))
+		recs = append(recs, c.cachedPeer(p, now))
 	}
 	c.w.mu.Unlock()
 	return listRecords(r, peerSchema, recs)
@@ -106,7 +124,7 @@ func (c *Cluster) getPeer(r *request) (*response, *apiError) {
 	p := c.peers[r.id]
 	var rec map[string]any
 	if p != nil {
-		rec = c.renderPeer(p, c.w.clock.Now())
+		rec = c.cachedPeer(p, c.w.clock.Now())
 	}
 	c.w.mu.Unlock()
 	if p == nil {

@@ -19,7 +19,7 @@ func (c *Cluster) patchPeer(r *request) (*response, *apiError) {
 		return nil, aerr
 	}
 	w := c.w
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	now := w.clock.Now()
 	p := c.peers[r.id]
@@ -192,7 +192,7 @@ func (c *Cluster) deletePeer(r *request) (*response, *apiError) {
 		return nil, aerr
 	}
 	w := c.w
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	p := c.peers[r.id]
 	if p == nil {

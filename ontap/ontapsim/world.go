@@ -48,6 +48,13 @@ type World struct {
 	nextAddr int             // next index into the documentation address pool
 	nextMgmt int             // next management address index
 	links    map[linkKey]*link
+	rev      uint64 // bumped by every change; keys the render caches
+}
+
+// lockWrite locks the world for a change and invalidates rendered records.
+func (w *World) lockWrite() {
+	w.mu.Lock()
+	w.rev++
 }
 
 // linkKey names an unordered pair of clusters (a < b).
@@ -137,7 +144,7 @@ func (w *World) AddCluster(cfg ClusterConfig) (*Cluster, error) {
 	if cfg.MinPassphraseLength == 0 {
 		cfg.MinPassphraseLength = DefaultMinPassphraseLength
 	}
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	if _, dup := w.clusters[cfg.Name]; dup {
 		return nil, fmt.Errorf("add cluster %q: already exists", cfg.Name)
@@ -223,7 +230,7 @@ func (w *World) CutNodes(a, b string, pairs int) {
 func (w *World) RestoreLink(a, b string) { w.setLink(a, b, 0) }
 
 func (w *World) setLink(a, b string, cut int) {
-	w.mu.Lock()
+	w.lockWrite()
 	defer w.mu.Unlock()
 	k := keyOf(a, b)
 	l := w.links[k]
