@@ -7,13 +7,14 @@ import (
 
 // ONTAP error codes produced by this package (conventions.md §7).
 const (
-	CodeUnexpectedArgument = "262179" // unknown field in fields=, a filter or an unknown parameter
-	CodeSpecifiedTwice     = "262188" // a control parameter (max_records, order_by, ...) given twice
-	CodeInvalidValue       = "262197" // a bad value: max_records, return_timeout, a malformed filter, a bad token
-	CodeNotReadable        = "262249" // a write-only field asked for in fields=
-	CodeNotQueryable       = "262250" // a write-only field used in a filter
-	CodeNotSortable        = "262268" // order_by on an unknown, write-only or object field
-	CodeMismatchedBraces   = "262286" // unbalanced braces in fields=
+	CodeUnexpectedException = "262145" // HTTP 500: the Schema passed to Parse is invalid
+	CodeUnexpectedArgument  = "262179" // unknown field in fields=, a filter or an unknown parameter
+	CodeSpecifiedTwice      = "262188" // a control parameter (max_records, order_by, ...) given twice
+	CodeInvalidValue        = "262197" // a bad value: max_records, return_timeout, a malformed filter, a bad token
+	CodeNotReadable         = "262249" // a write-only field asked for in fields=
+	CodeNotQueryable        = "262250" // a write-only field used in a filter
+	CodeNotSortable         = "262268" // order_by on an unknown, write-only or object field
+	CodeMismatchedBraces    = "262286" // unbalanced braces in fields=
 )
 
 // Error is a request error in ONTAP terms; the simulator renders it as

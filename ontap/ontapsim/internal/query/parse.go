@@ -66,7 +66,7 @@ func ParseInstance(q url.Values, s Schema) (*Request, error) {
 
 func parse(q url.Values, s Schema, instance bool) (*Request, *Error) {
 	if err := s.Validate(); err != nil {
-		return nil, &Error{Status: http.StatusInternalServerError, Code: "262145", Message: err.Error()}
+		return nil, &Error{Status: http.StatusInternalServerError, Code: CodeUnexpectedException, Message: err.Error()}
 	}
 	r := &Request{
 		ReturnRecords: true,
@@ -85,11 +85,14 @@ func parse(q url.Values, s Schema, instance bool) (*Request, *Error) {
 	hasToken := false
 	for _, name := range names {
 		vals := q[name]
+		if len(vals) == 0 {
+			vals = []string{""} // hand-built url.Values: a name without a value
+		}
 		if name != r.tokenParam() {
 			r.raw[name] = vals
 		}
 		single := func() (string, *Error) {
-			if len(vals) != 1 {
+			if len(vals) > 1 {
 				return "", badRequest(CodeSpecifiedTwice, name, "Field %q was specified twice.", name)
 			}
 			return vals[0], nil
@@ -139,11 +142,11 @@ func parse(q url.Values, s Schema, instance bool) (*Request, *Error) {
 	}
 	if hasToken {
 		tok := q[r.tokenParam()]
-		if len(tok) != 1 {
+		if len(tok) > 1 {
 			return nil, badRequest(CodeSpecifiedTwice, r.tokenParam(), "Field %q was specified twice.", r.tokenParam())
 		}
 		var err *Error
-		if r.start, err = r.decodeToken(tok[0]); err != nil {
+		if r.start, err = r.decodeToken(q.Get(r.tokenParam())); err != nil {
 			return nil, err
 		}
 	}

@@ -124,6 +124,25 @@ func TestParseDefaultsAndValues(t *testing.T) {
 	}
 }
 
+func TestParseNameWithoutValue(t *testing.T) {
+	_, err := Parse(url.Values{"bogus": nil}, peerSchema)
+	var qe *Error
+	if !errors.As(err, &qe) || qe.Code != CodeUnexpectedArgument || qe.Target != "bogus" {
+		t.Errorf("unknown name without value: err = %v, want 262179", err)
+	}
+	r, err := Parse(url.Values{"name": {}, "max_records": {}}, peerSchema)
+	if err == nil {
+		t.Fatalf("max_records without value accepted: %+v", r)
+	}
+	r, err = Parse(url.Values{"name": {}}, peerSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Match(map[string]any{"name": ""}) || r.Match(map[string]any{"name": "x"}) {
+		t.Error("name without value does not filter on the empty name")
+	}
+}
+
 func TestParseInstance(t *testing.T) {
 	for _, bad := range []string{"max_records=1", "status.state=available", "order_by=name", "start.uuid=x"} {
 		_, err := ParseInstance(mustValues(t, bad), peerSchema)
