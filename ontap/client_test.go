@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -353,4 +355,32 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestListPeersStopsOnRepeatedNext serves a page whose next link points to
+// itself; the client must stop instead of looping.
+func TestListPeersStopsOnRepeatedNext(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"records":[{"uuid":"u1","name":"a"}],"num_records":1,
+			"_links":{"next":{"href":"/api/cluster/peers?start.uuid=u1&max_records=1"}}}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Name: "loop", URL: srv.URL, Username: "admin", Password: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peers, err := c.ListPeers(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(peers) != 2 || calls != 2 {
+		t.Errorf("%d records from %d requests, want 2 from 2 (first page, then the repeated link once)", len(peers), calls)
+	}
 }

@@ -106,7 +106,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	log = log.With("cluster", cfg.Name)
+	log = log.Named("ontap").With("cluster", cfg.Name)
 	cfg = withDefaults(cfg)
 	certAuth := cfg.CertFile != "" || cfg.KeyFile != ""
 	if certAuth && cfg.Password != "" {

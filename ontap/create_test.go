@@ -1,8 +1,10 @@
 package ontap
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -237,4 +239,70 @@ func fmtAll(err error) string {
 		b.WriteString(e.Error())
 	}
 	return b.String()
+}
+
+// flatPOST rewrites the simulator's wrapped POST response into the flat
+// form of ONTAP 9.9.1-9.11.1: the record without uuid or links.
+func flatPOST(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var wrapped struct {
+			Records []map[string]any `json:"records"`
+		}
+		if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &wrapped) != nil || len(wrapped.Records) != 1 {
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		flat := wrapped.Records[0]
+		delete(flat, "uuid")
+		delete(flat, "_links")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(flat)
+	})
+}
+
+func TestCreatePeerFlatResponse(t *testing.T) {
+	w := newWorld(t, ontapsim.Options{}, ontapsim.ClusterConfig{Name: "cluster-a"}, ontapsim.ClusterConfig{Name: "cluster-b"})
+	s := serve(t, w.Cluster("cluster-a"), flatPOST)
+	c := s.client(t, nil)
+	tests := []struct {
+		name string
+		req  CreatePeerRequest
+	}{
+		{"named offer", CreatePeerRequest{Name: "flat-named"}},
+		{"anonymous offer, found by its generated name", CreatePeerRequest{}},
+		{"targeted, found by remote addresses", CreatePeerRequest{Remote: &CreateRemote{IPAddresses: w.Cluster("cluster-b").InterclusterAddresses("")}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(s.sim.Peers())
+			p, err := c.CreatePeer(t.Context(), tt.req)
+			if err != nil {
+				t.Fatalf("CreatePeer: %v", err)
+			}
+			if p.UUID == "" || p.Authentication == nil || p.Authentication.Passphrase == "" {
+				t.Errorf("peer = %+v, want uuid and the generated passphrase", p)
+			}
+			recs := s.sim.Peers()
+			if len(recs) != before+1 {
+				t.Fatalf("%d records, want %d", len(recs), before+1)
+			}
+			found := false
+			for _, r := range recs {
+				found = found || r.UUID == p.UUID
+			}
+			if !found {
+				t.Errorf("returned uuid %s is not in the simulator", p.UUID)
+			}
+		})
+	}
+	if n := s.sim.RequestCount("PATCH", "/api/cluster/peers/{uuid}"); n != 0 {
+		t.Errorf("%d PATCHes, want 0: the flat response carries the passphrase", n)
+	}
 }
