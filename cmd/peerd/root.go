@@ -42,6 +42,7 @@ sides, and exports peer health and passphrase expiry to Prometheus.`,
 	root.SetErr(stderr)
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newManCmd())
+	root.AddCommand(newSimCmd())
 	return root
 }
 
