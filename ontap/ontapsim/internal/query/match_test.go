@@ -135,3 +135,41 @@ func TestMatchGoNumbers(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestMatchJSONNullIsUnset(t *testing.T) {
+	rec := jsonObj(t, `{"uuid":"z","name":null,"remote":{"ip_addresses":[]}}`)
+	for q, want := range map[string]bool{
+		"name=null": true, "name=!null": false, "name=*": false, "name=!x": true,
+		"remote.ip_addresses=null": true, "remote.ip_addresses=!10.0.0.1": true, "remote=!null": true,
+	} {
+		if got := mustParse(t, q, peerSchema).Match(rec); got != want {
+			t.Errorf("Match(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestRequestConcurrentUse shares one Request between goroutines; run with
+// -race.
+func TestRequestConcurrentUse(t *testing.T) {
+	r := mustParse(t, "max_records=2&order_by=name desc&name=!beta&fields=remote.name", peerSchema)
+	recs := peers(t)
+	done := make(chan []string)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var mine []map[string]any
+			for _, rec := range recs {
+				if r.Match(rec) {
+					mine = append(mine, r.Project(rec))
+				}
+			}
+			r.Sort(mine)
+			page, _ := r.Page(mine)
+			done <- uuids(page)
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if diff := cmp.Diff([]string{"u6", "u3"}, <-done); diff != "" {
+			t.Errorf("goroutine result mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
