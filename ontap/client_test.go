@@ -28,6 +28,12 @@ func TestTLSVerification(t *testing.T) {
 		if cl.Name != "cluster-a" || cl.UUID != s.sim.UUID() {
 			t.Errorf("cluster = %+v, want name cluster-a uuid %s", cl, s.sim.UUID())
 		}
+		if cl.Version.String() != "9.16.1" {
+			t.Errorf("version = %+v, want 9.16.1", cl.Version)
+		}
+		if cl.PeeringPolicy == nil || cl.PeeringPolicy.MinimumPassphraseLength != 8 {
+			t.Errorf("peering policy = %+v, want minimum passphrase length 8", cl.PeeringPolicy)
+		}
 	})
 	t.Run("system roots refuse the self-signed certificate", func(t *testing.T) {
 		rec := &recorder{}
