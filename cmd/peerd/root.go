@@ -41,6 +41,7 @@ sides, and exports peer health and passphrase expiry to Prometheus.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newVersionCmd())
+	root.AddCommand(newRunCmd())
 	root.AddCommand(newManCmd())
 	root.AddCommand(newSimCmd())
 	return root

@@ -62,6 +62,9 @@ type PassResult struct {
 	Failed []string
 	// Summary is a one-line human summary (systemd STATUS=, logs).
 	Summary string
+	// Requeue asks for an early follow-up pass (after writes, to observe
+	// their effect); repeated requeues back off like failures.
+	Requeue bool
 }
 
 // Trigger says why a pass runs.
@@ -74,6 +77,8 @@ const (
 	TriggerResync Trigger = "resync"
 	TriggerReload Trigger = "reload"
 	TriggerRetry  Trigger = "retry"
+	// TriggerFollowUp is the early pass that observes a pass's writes.
+	TriggerFollowUp Trigger = "follow-up"
 )
 
 // Gate is consulted before a pass writes (active/standby); all state stays
@@ -305,7 +310,7 @@ func (l *Loop) runPass(ctx context.Context, why Trigger) PassResult {
 }
 
 func (l *Loop) logResult(why Trigger, res PassResult, d time.Duration) {
-	args := []any{"trigger", why, "duration", d.Round(time.Millisecond), "planned", res.Planned,
+	args := []any{"trigger", why, "duration", d.Round(time.Millisecond).String(), "planned", res.Planned,
 		"applied", res.Applied, "pending", res.Pending, "failed", len(res.Failed)}
 	switch {
 	case res.Err != nil:
@@ -332,12 +337,22 @@ func statusLine(n int, res PassResult, dry bool) string {
 	return fmt.Sprintf("pass %d: %s", n, s)
 }
 
+// Keys of the retry backoff besides relationship names (which cannot
+// contain a NUL).
+const (
+	keyPass    = "\x00pass"
+	keyRequeue = "\x00requeue"
+)
+
 // failedKeys lists what the retry backoff tracks for a result: each failed
-// relationship, and "" for a pass-level error.
+// relationship, the pass itself when it failed, and a requeue.
 func failedKeys(res PassResult) []string {
 	keys := slices.Clone(res.Failed)
 	if res.Err != nil {
-		keys = append(keys, "")
+		keys = append(keys, keyPass)
+	}
+	if res.Requeue {
+		keys = append(keys, keyRequeue)
 	}
 	return keys
 }

@@ -32,6 +32,7 @@ func (l *Loop) Run(ctx context.Context) error {
 	defer retry.Stop()
 
 	why := TriggerStart
+	retryWhy := TriggerRetry
 	for {
 		res := l.runPass(ctx, why)
 		if ctx.Err() != nil {
@@ -46,13 +47,18 @@ func (l *Loop) Run(ctx context.Context) error {
 		l.notify(status)
 
 		retry.Stop()
-		if d, ok := l.retry.update(failedKeys(res)); ok {
-			l.log.Debug("retry scheduled", "in", d.Round(time.Millisecond))
+		keys := failedKeys(res)
+		if d, ok := l.retry.update(keys); ok {
+			retryWhy = TriggerRetry
+			if len(keys) == 1 && keys[0] == keyRequeue {
+				retryWhy = TriggerFollowUp
+			}
+			l.log.Debug("early pass scheduled", "trigger", retryWhy, "in", d.Round(time.Millisecond).String())
 			retry.Reset(d)
 		}
 		resync.Reset(jitter(resyncInterval(l.Config()), 0.1))
 
-		why = l.wait(ctx, &w, resync.C, retry.C)
+		why = l.wait(ctx, &w, resync.C, retry.C, retryWhy)
 		if why == "" {
 			l.notify("STOPPING=1")
 			return nil
@@ -65,7 +71,7 @@ func rank(t Trigger) int {
 	switch t {
 	case TriggerResync:
 		return 1
-	case TriggerRetry:
+	case TriggerRetry, TriggerFollowUp:
 		return 2
 	case TriggerChange:
 		return 3
@@ -85,7 +91,7 @@ func resyncInterval(cfg *desired.Config) time.Duration {
 // wait blocks until something triggers a pass and returns why; "" means ctx
 // ended. Every other trigger already pending is consumed too, so that they
 // all lead to this one pass.
-func (l *Loop) wait(ctx context.Context, w *Changes, resync, retry <-chan time.Time) Trigger {
+func (l *Loop) wait(ctx context.Context, w *Changes, resync, retry <-chan time.Time, retryWhy Trigger) Trigger {
 	why := Trigger("")
 	for {
 		var changes <-chan struct{}
@@ -106,7 +112,7 @@ func (l *Loop) wait(ctx context.Context, w *Changes, resync, retry <-chan time.T
 			case <-resync:
 				got = TriggerResync
 			case <-retry:
-				got = TriggerRetry
+				got = retryWhy
 			}
 		} else {
 			select {
@@ -118,7 +124,7 @@ func (l *Loop) wait(ctx context.Context, w *Changes, resync, retry <-chan time.T
 			case <-resync:
 				got = TriggerResync
 			case <-retry:
-				got = TriggerRetry
+				got = retryWhy
 			default:
 				return why
 			}
