@@ -43,6 +43,7 @@ sides, and exports peer health and passphrase expiry to Prometheus.`,
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newRunCmd())
 	root.AddCommand(newManCmd())
+	root.AddCommand(newPlanCmd(), newApplyCmd())
 	root.AddCommand(newSimCmd())
 	return root
 }
