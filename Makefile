@@ -27,3 +27,44 @@ bench:
 
 clean:
 	rm -rf bin dist
+
+## Packaging and the operations kit (deploy/).
+NFPM_VERSION := v2.45.2
+GOARCH       ?= $(shell $(GO) env GOARCH)
+# Debian version: the v-tag without "v" (1.2.0, 1.2.0+3.gabc1234 after it),
+# else 0.0.0+git<commit>.
+DEB_VERSION  ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' 2>/dev/null) && echo "$$v" | sed 's/^v//; s/-/+/; s/-/./g' || echo "0.0.0+git$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
+# Man pages carry the date of the last commit, so builds are reproducible.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+export SOURCE_DATE_EPOCH
+
+.PHONY: man completions package deploy-check
+
+## man: man pages of every registered command, from the cobra tree.
+man: build
+	rm -rf dist/man
+	bin/peerd man --dir dist/man
+	gzip -9nf dist/man/*.1
+
+## completions: bash, zsh and fish completion scripts.
+completions: build
+	mkdir -p dist/completions
+	bin/peerd completion bash >dist/completions/peerd.bash
+	bin/peerd completion zsh >dist/completions/_peerd
+	bin/peerd completion fish >dist/completions/peerd.fish
+
+## package: the Debian package dist/peerd_<version>_<arch>.deb (nfpm).
+package: man completions
+	rm -f dist/peerd_*.deb
+	GOARCH=$(GOARCH) DEB_VERSION=$(DEB_VERSION) $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION) \
+		package --config deploy/nfpm.yaml --packager deb --target dist/
+
+## deploy-check: promtool checks and unit tests of the alert rules, the
+## example Prometheus config, systemd-analyze verify of the unit, and the
+## package's files and scripts. Needs promtool, systemd-analyze and dpkg-deb.
+deploy-check: package
+	promtool check rules deploy/prometheus/peerd.rules.yml
+	promtool test rules deploy/prometheus/peerd.rules.test.yml
+	promtool check config deploy/prometheus/prometheus.yml
+	deploy/scripts/verify-unit.sh bin/peerd
+	deploy/scripts/check-deb.sh dist/peerd_*.deb
