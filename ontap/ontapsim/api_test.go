@@ -185,6 +185,9 @@ func TestPagingAndFilters(t *testing.T) {
 		if path != "" && !strings.HasPrefix(path, "/api/cluster/peers?") {
 			t.Fatalf("next href %q", path)
 		}
+		if link := r.header.Get("Link"); (path == "") != (link == "") || path != "" && link != "<"+path+">; rel=\"next\"" {
+			t.Fatalf("Link header %q for next %q", link, path)
+		}
 	}
 	if len(names) != 26 || requests != 3 || names[0] != "offer-24" || names[25] != "cluster-b" {
 		t.Fatalf("%d requests, names %v", requests, names)

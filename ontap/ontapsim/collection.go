@@ -35,11 +35,13 @@ func listRecords(r *request, schema query.Schema, recs []map[string]any) (*respo
 		out["records"] = records
 	}
 	l := links(self)
+	resp := &response{status: http.StatusOK, body: out}
 	if next != "" {
-		l["next"] = map[string]any{"href": r.path + "?" + next}
+		resp.next = r.path + "?" + next
+		l["next"] = map[string]any{"href": resp.next}
 	}
 	out["_links"] = l
-	return &response{status: http.StatusOK, body: out}, nil
+	return resp, nil
 }
 
 // getRecord answers an instance GET: fields= projection of one record.

@@ -41,6 +41,7 @@ type response struct {
 	status   int
 	body     any
 	location string
+	next     string // href of the next page, sent as a Link header too
 }
 
 type endpoint func(*request) (*response, *apiError)
@@ -192,6 +193,9 @@ func (c *Cluster) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			if resp.location != "" {
 				w.Header().Set("Location", resp.location)
+			}
+			if resp.next != "" {
+				w.Header().Set("Link", "<"+resp.next+">; rel=\"next\"")
 			}
 			writeJSON(w, resp.status, resp.body)
 			return
