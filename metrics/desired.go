@@ -18,6 +18,10 @@ type SideSample struct {
 	Cluster string
 	// InSync is true when the side needs no action.
 	InSync bool
+	// Unknown marks a side that is still declared but could not be compared
+	// in this pass (its cluster was unreachable): its series keep their
+	// values and its unsynced-pass count neither grows nor resets.
+	Unknown bool
 }
 
 type sideKey struct{ relationship, cluster string }
@@ -40,7 +44,8 @@ func (m *Metrics) SetInSync(relationship, cluster string, inSync bool) {
 
 // SetDesired records one pass's observation of every declared side, as
 // SetInSync does for each, and deletes the series of sides not in sides (no
-// longer declared).
+// longer declared). Pass sides that could not be compared with Unknown set,
+// so that they keep their series and count.
 func (m *Metrics) SetDesired(sides []SideSample) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -51,7 +56,9 @@ func (m *Metrics) SetDesired(sides []SideSample) {
 			continue // a side reported twice counts once per pass
 		}
 		keep[k] = true
-		m.observeSideLocked(k, s.InSync)
+		if !s.Unknown {
+			m.observeSideLocked(k, s.InSync)
+		}
 	}
 	maps.DeleteFunc(m.sideState, func(k sideKey, _ *sideState) bool { return !keep[k] })
 	m.publishSidesLocked()

@@ -44,6 +44,26 @@ func TestUnsyncedPassesCountAndReset(t *testing.T) {
 	}
 }
 
+func TestSetDesiredKeepsUnknownSides(t *testing.T) {
+	m := metrics.New(prometheus.NewRegistry())
+	out := metrics.SideSample{Relationship: "a-b", Cluster: "cluster-b"}
+	m.SetDesired([]metrics.SideSample{out})
+	m.SetDesired([]metrics.SideSample{out})
+	unknown := out
+	unknown.Unknown = true
+	m.SetDesired([]metrics.SideSample{unknown, {Relationship: "new", Cluster: "cluster-b", Unknown: true}})
+	if got := testutil.ToFloat64(m.UnsyncedPasses.WithLabelValues("a-b", "cluster-b")); got != 2 {
+		t.Errorf("unsynced passes after an unknown pass = %v, want 2 (unchanged)", got)
+	}
+	if got := testutil.CollectAndCount(m.InSync); got != 1 {
+		t.Errorf("in_sync series = %d, want 1: an unknown side never compared has no value", got)
+	}
+	m.SetDesired([]metrics.SideSample{out})
+	if got := testutil.ToFloat64(m.UnsyncedPasses.WithLabelValues("a-b", "cluster-b")); got != 3 {
+		t.Errorf("unsynced passes = %v, want 3", got)
+	}
+}
+
 func TestSetDesiredDropsUndeclaredSides(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)

@@ -9,15 +9,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/peerd/peerd/metrics"
+	"github.com/peerd/peerd/ontap"
 )
 
-// observer is ontap.Observer, restated so this package's tests do not wait
-// for the client.
-type observer interface {
-	ObserveRequest(cluster, method, path string, code int, d time.Duration)
-}
-
-var _ observer = (*metrics.Metrics)(nil)
+var _ ontap.Observer = (*metrics.Metrics)(nil)
 
 // populate calls every method once, so lint and name checks see every family.
 func populate(m *metrics.Metrics) {
