@@ -138,6 +138,9 @@
 // encryption.proposed needs a passphrase or generate_passphrase in the same
 // PATCH (4656073). New remote addresses must belong to the peered cluster
 // (4653061) and be reachable (4653215); no local intercluster LIF is 4653671.
+// expiry_time without a new passphrase is 4656080; passphrase together with
+// generate_passphrase true is 262186 (also on POST). A failed PATCH changes
+// nothing.
 // in_use "absent" reads authentication.state "absent", "revoked" "problem".
 //
 // DELETE answers 200 {} and removes only the local record; the other

@@ -92,6 +92,7 @@ func (c *Cluster) newHandler() http.Handler {
 			c.serveAPI(w, r)
 		case strings.HasPrefix(r.URL.Path, "/_sim/"):
 			if !c.authorized(r) {
+				w.Header().Set("WWW-Authenticate", `Basic realm="ontapsim"`)
 				writeJSON(w, http.StatusUnauthorized, unauthorized().body())
 				return
 			}
