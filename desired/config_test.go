@@ -75,7 +75,7 @@ func TestLoadConfigProblems(t *testing.T) {
 			`peerd.yaml:4:14: log.level: unknown level "verbose": want one of trace, debug, info, warn, error`,
 			`peerd.yaml:4:31: log.format: unknown format "xml": want one of auto, json, text`,
 			`peerd.yaml:5:14: concurrency: must be at least 1`,
-			`peerd.yaml:6:11: clusters: at least one cluster is required`,
+			`peerd.yaml:6:1: clusters: at least one cluster is required`,
 		}},
 		{"empty", []string{`peerd.yaml: config file is empty`}},
 		{"two-documents", []string{`peerd.yaml:2:1: a config file holds one YAML document`}},

@@ -84,16 +84,16 @@ func TestLoadDirProblems(t *testing.T) {
 			`peers.d/peer.yaml:8:33: peer "a-b": peer_applications[1]: unknown value "flexcash": want one of snapmirror, flexcache`,
 		}},
 		{name: "duplicate-relationship", want: []string{
-			`peers.d/a-b.yaml:5:3: peer "a-b": remote: relationship cluster-a <-> cluster-b declared twice; also in peer "b-a" at b-a.yaml:2:1`,
-			`peers.d/b-a.yaml:6:3: peer "b-a": remote: relationship cluster-a <-> cluster-b declared twice; also in peer "a-b" at a-b.yaml:1:1`,
+			`peers.d/a-b.yaml:4:1: peer "a-b": remote: relationship cluster-a <-> cluster-b declared twice; also in peer "b-a" at b-a.yaml:2:1`,
+			`peers.d/b-a.yaml:5:1: peer "b-a": remote: relationship cluster-a <-> cluster-b declared twice; also in peer "a-b" at a-b.yaml:1:1`,
 		}},
 		{name: "duplicate-name", want: []string{
 			`peers.d/one.yaml:1:7: peer "link": name: relationship name used twice; also in peer "link" at two.yaml:1:1`,
 			`peers.d/two.yaml:1:7: peer "link": name: relationship name used twice; also in peer "link" at one.yaml:1:1`,
 		}},
 		{name: "fighting-side", want: []string{
-			`peers.d/managed.yaml:5:3: peer "a-b": remote: two definitions manage cluster-a's peer record for cluster-b; also in peer "a-b-offer" at unmanaged.yaml:2:1`,
-			`peers.d/unmanaged.yaml:6:3: peer "a-b-offer": remote: two definitions manage cluster-a's peer record for cluster-b; also in peer "a-b" at managed.yaml:1:1`,
+			`peers.d/managed.yaml:4:1: peer "a-b": remote: two definitions manage cluster-a's peer record for cluster-b; also in peer "a-b-offer" at unmanaged.yaml:2:1`,
+			`peers.d/unmanaged.yaml:5:1: peer "a-b-offer": remote: two definitions manage cluster-a's peer record for cluster-b; also in peer "a-b" at managed.yaml:1:1`,
 		}},
 		{name: "same-remote-address", want: []string{
 			`peers.d/x.yaml:6:18: peer "a-x": remote.ip_addresses[0]: remote address 203.0.113.7 used by two definitions on cluster cluster-a; also in peer "a-y" at y.yaml:1:1`,
@@ -136,13 +136,13 @@ func TestLoadDirProblems(t *testing.T) {
 			`peers.d/peer.yaml:4: invalid YAML: did not find expected ',' or '}'`,
 		}},
 		{name: "same-cluster", want: []string{
-			`peers.d/peer.yaml:5:3: peer "a-a": remote: local and remote are the same cluster cluster-a`,
+			`peers.d/peer.yaml:4:1: peer "a-a": remote: local and remote are the same cluster cluster-a`,
 		}},
 		{name: "remote-kind", want: []string{
-			`peers.d/peer.yaml:5:3: peer "both": remote: set remote.cluster (a managed cluster) or remote.name (an unmanaged one), not both`,
-			`peers.d/peer.yaml:12:3: peer "neither": remote: set remote.cluster (a managed cluster) or remote.name (an unmanaged one)`,
-			`peers.d/peer.yaml:18:3: peer "no-secret": remote: an unmanaged remote needs passphrase_file or offer`,
-			`peers.d/peer.yaml:26:17: peer "managed-extras": remote.ip_addresses: only for an unmanaged remote (remote.name); peerd finds a managed cluster's addresses and handles its passphrase`,
+			`peers.d/peer.yaml:4:1: peer "both": remote: set remote.cluster (a managed cluster) or remote.name (an unmanaged one), not both`,
+			`peers.d/peer.yaml:11:1: peer "neither": remote: set remote.cluster (a managed cluster) or remote.name (an unmanaged one)`,
+			`peers.d/peer.yaml:17:1: peer "no-secret": remote: an unmanaged remote needs passphrase_file or offer`,
+			`peers.d/peer.yaml:26:3: peer "managed-extras": remote.ip_addresses: only for an unmanaged remote (remote.name); peerd finds a managed cluster's addresses and handles its passphrase`,
 		}},
 		{name: "local-network", want: []string{
 			`peers.d/peer.yaml:6:14: peer "a-b": local.local_network.netmask: invalid netmask "255.0.255.0": the mask bits must be contiguous`,

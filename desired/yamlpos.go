@@ -63,16 +63,16 @@ func (ix *index) walk(path string, n *yaml.Node, depth int) {
 // has reports whether the document sets path (even to null).
 func (ix *index) has(path string) bool { _, ok := ix.vals[path]; return ok }
 
-// at returns the place of path's value, or of its nearest present ancestor
-// (a missing field is reported where its parent is), or of the document.
+// at returns the place of path's value (of its key for a mapping or a
+// list), or of its nearest present ancestor's key (a missing field is
+// reported where its parent is), or of the document.
 func (ix *index) at(path string) (line, col int) {
 	for p := path; p != ""; p = parentPath(p) {
 		if v, ok := ix.vals[p]; ok {
-			if p != path {
-				k := ix.keys[p]
-				if k != nil {
-					return k.Line, k.Column
-				}
+			// A problem with a block (or a missing child) is shown at
+			// the block's key; one with a scalar at the value.
+			if k := ix.keys[p]; k != nil && (p != path || v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) {
+				return k.Line, k.Column
 			}
 			return v.Line, v.Column
 		}
@@ -81,14 +81,6 @@ func (ix *index) at(path string) (line, col int) {
 		return 0, 0
 	}
 	return ix.root.Line, ix.root.Column
-}
-
-// keyAt returns the place of path's key (for problems with the key itself).
-func (ix *index) keyAt(path string) (line, col int) {
-	if k, ok := ix.keys[path]; ok {
-		return k.Line, k.Column
-	}
-	return ix.at(path)
 }
 
 func parentPath(p string) string {

@@ -42,9 +42,10 @@ sides, and exports peer health and passphrase expiry to Prometheus.`,
 	root.SetErr(stderr)
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newRunCmd())
+	root.AddCommand(newValidateCmd(), newSchemaCmd())
 	root.AddCommand(newManCmd())
-	root.AddCommand(newPlanCmd(), newApplyCmd())
 	root.AddCommand(newSimCmd())
+	root.AddCommand(newPlanCmd(), newApplyCmd())
 	return root
 }
 
