@@ -88,8 +88,10 @@
 // Pending records: a targeted offer reads status "pending", an anonymous one
 // "unidentified", both with authentication.state "pending"; after the
 // offer's expiry_time authentication.state is "problem" (the record stays
-// until deleted or re-keyed). A targeted offer with a caller-chosen
-// passphrase is named after the remote cluster right away.
+// until deleted or re-keyed). A targeted offer shows remote.name and
+// remote.serial_number of the addressed cluster (learned by the
+// introductory RPC) while pending; one with a caller-chosen passphrase is
+// also named after it right away. Anonymous offers have no remote.name.
 //
 // Wrong passphrase: when A has an offer for B with another passphrase, or P
 // was offered by A only to another cluster, B's POST or PATCH fails with

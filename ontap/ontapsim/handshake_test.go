@@ -23,7 +23,8 @@ func TestFlowAGeneratedPassphrase(t *testing.T) {
 	}
 	ua := str(rec, "uuid")
 	pa := e.peer("cluster-a", ua)
-	if str(pa, "status.state") != "pending" || str(pa, "authentication.state") != "pending" {
+	if str(pa, "status.state") != "pending" || str(pa, "authentication.state") != "pending" ||
+		str(pa, "remote.name") != "cluster-b" || get(pa, "version") != nil || len(get(pa, "remote.ip_addresses").([]any)) != 2 {
 		t.Fatalf("first side before accept: %v", pa)
 	}
 	if get(pa, "authentication.passphrase") != nil {

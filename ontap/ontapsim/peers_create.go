@@ -147,6 +147,7 @@ func (c *Cluster) createPeer(r *request) (*response, *apiError) {
 		}
 	}
 	p.uuid = w.newUUID()
+	p.remote = owner // nil for anonymous offers
 	p.offer = &offer{passphrase: pass, expiry: expiry, generated: generated}
 	c.peers[p.uuid] = p
 	if match != nil {

@@ -73,8 +73,11 @@ func (c *Cluster) renderPeer(p *peer, now time.Time) map[string]any {
 		m["ip_address"] = l[0].addr
 	}
 	if p.remote != nil {
+		// Known from the introductory RPC even while the offer is pending.
 		remote["name"] = p.remote.name
 		remote["serial_number"] = p.remote.serial
+	}
+	if p.established {
 		m["version"] = versionMap(p.remote.version)
 	}
 	if len(p.apps) > 0 {

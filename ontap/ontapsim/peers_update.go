@@ -93,7 +93,7 @@ func (c *Cluster) patchPeer(r *request) (*response, *apiError) {
 		if owner == c {
 			return nil, badRequest(codePeerSelf, "remote.ip_addresses", "Cannot peer with the local cluster.")
 		}
-		if p.remote != nil && owner != p.remote {
+		if p.established && owner != p.remote {
 			return nil, badRequest("4653061", "remote.ip_addresses",
 				"The addresses belong to cluster %q, not to the peered cluster %q.", owner.name, p.remote.name)
 		}
@@ -135,6 +135,9 @@ func (c *Cluster) patchPeer(r *request) (*response, *apiError) {
 	}
 	p.ipspace = space
 	p.remoteIPs = ips
+	if owner != nil && !p.established {
+		p.remote = owner
+	}
 	if auth.InUse != nil {
 		p.inUse = *auth.InUse
 	}
