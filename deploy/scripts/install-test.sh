@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# install-test.sh OLD_DEB NEW_DEB
+# install-test.sh OLD_DEB NEW_DEB [EXAMPLE_DIR]
 # Installs, upgrades, removes and purges the peerd package on this machine
 # (root; CI only) and checks what an administrator relies on: the binary
 # runs, the installed unit verifies, the env file stays 0600, a locally
@@ -10,6 +10,7 @@ set -euo pipefail
 
 old=$(realpath "$1")
 new=$(realpath "$2")
+examples=$(realpath "${3:-examples/quickstart}")
 fail() {
 	echo "install-test: $*" >&2
 	exit 1
@@ -29,9 +30,48 @@ out=$(systemd-analyze verify /usr/lib/systemd/system/peerd.service 2>&1) || fail
 [ -z "$out" ] || fail "systemd-analyze verify of the installed unit: $out"
 promtool check rules /usr/share/peerd/prometheus/peerd.rules.yml
 promtool check config /usr/share/peerd/prometheus/prometheus.yml
+# The documented configuration check, with the passwords in peerd.env.
+printf 'PEERD_CLUSTER_A_PASSWORD=example-a\nPEERD_CLUSTER_B_PASSWORD=example-b\n' >>/etc/peerd/peerd.env
+sh -c 'set -a; . /etc/peerd/peerd.env; exec peerd validate --config /etc/peerd/peerd.yaml'
+# The documented credentials drop-in is valid.
+mkdir -p /etc/systemd/system/peerd.service.d
+printf '[Service]\nLoadCredential=cluster-a.password:/etc/peerd/cluster-a.password\n' \
+	>/etc/systemd/system/peerd.service.d/credentials.conf
+out=$(systemd-analyze verify peerd.service 2>&1) || fail "verify with drop-in: $out"
+[ -z "$out" ] || fail "systemd-analyze verify with the credentials drop-in: $out"
+rm -r /etc/systemd/system/peerd.service.d
 # Enabling works without a running systemd (it only links the unit).
 systemctl enable peerd
 [ "$(systemctl is-enabled peerd)" = enabled ] || fail "systemctl enable peerd did not enable it"
+
+# The installed daemon serves lint-clean metrics: run it against the
+# simulated ONTAP world (peerd run -dev) until the example peering is
+# available. Nothing leaves loopback.
+work=$(mktemp -d)
+dev_pid=
+cleanup() {
+	if [ -n "$dev_pid" ]; then kill "$dev_pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+peerd run -dev --dir "$examples" --listen 127.0.0.1:0 >"$work/dev.out" 2>"$work/dev.err" &
+dev_pid=$!
+url=
+for _ in $(seq 1 120); do
+	url=$(sed -n 's#^  metrics *\(http://[^ ]*\)$#\1#p' "$work/dev.out")
+	if [ -n "$url" ] && curl -fsS "$url" -o "$work/metrics" &&
+		grep -q '^peerd_peer_availability{.*state="available"} 1$' "$work/metrics"; then
+		break
+	fi
+	kill -0 "$dev_pid" 2>/dev/null || fail "peerd run -dev exited: $(cat "$work/dev.err")"
+	sleep 0.5
+done
+grep -q '^peerd_peer_availability{.*state="available"} 1$' "$work/metrics" || fail "no available peer in $url"
+curl -s "$url" | grep '^peerd_' | sed -n '1,5p'
+promtool check metrics <"$work/metrics" || fail "promtool check metrics found problems"
+kill "$dev_pid"
+wait "$dev_pid" || true
+dev_pid=
 
 # An upgrade keeps the administrator's config (conffile, noreplace).
 echo "# edited by the administrator" >>/etc/peerd/peerd.yaml
