@@ -60,7 +60,8 @@
 // Bodies: unknown fields are 262179 "Unexpected argument" and read-only
 // fields 262196, both with the field as target; malformed JSON is 262199,
 // truncated JSON 262201, a non-object body 262200; a body on GET or DELETE
-// is 262198. Ansible-style dotted top-level keys ({"remote.ip_addresses":
+// is 262198, except an empty object {} (which NetApp's Python client sends
+// with every DELETE). Ansible-style dotted top-level keys ({"remote.ip_addresses":
 // [...]}) are accepted. "tls-psk" is accepted for "tls_psk"; only "tls_psk"
 // is emitted. Write-only fields (passphrase, generate_passphrase,
 // local_network) are never returned by GET and cannot be filtered on.

@@ -229,10 +229,18 @@ func readRequest(r *http.Request, method, id string) (*request, *apiError) {
 		}
 		req.body = bytes.TrimSpace(b)
 	}
-	if len(req.body) > 0 && (method == "GET" || method == "DELETE") {
+	// An empty JSON object is tolerated: NetApp's Python client sends {}
+	// with every DELETE.
+	if len(req.body) > 0 && !emptyObject(req.body) && (method == "GET" || method == "DELETE") {
 		return nil, badRequest(codeBodyNotAllowed, "", "A request body is not allowed on %s requests.", r.Method)
 	}
 	return req, nil
+}
+
+// emptyObject reports a body that is a JSON object without members.
+func emptyObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(b, &m) == nil && m != nil && len(m) == 0
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
