@@ -134,7 +134,7 @@ func New(reg prometheus.Registerer) *Metrics {
 
 		Passes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "reconcile_passes_total",
-			Help: "Reconcile passes by result (success, or the reason it failed).",
+			Help: "Reconcile passes by result: success, or a short reason why it failed.",
 		}, []string{lResult}),
 		PassDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "reconcile_pass_duration_seconds",
@@ -184,10 +184,8 @@ func New(reg prometheus.Registerer) *Metrics {
 	m.sides = newGaugeSet(m.InSync, minOf)
 	m.unsynced = newGaugeSet(m.UnsyncedPasses, maxOf)
 
-	// Series that alerts compare must exist before the first event.
-	for _, r := range []string{ResultSuccess, ResultError} {
-		m.Passes.WithLabelValues(r)
-	}
+	// Series that dashboards and alerts compare exist before the first event.
+	m.Passes.WithLabelValues(ResultSuccess)
 	for _, r := range []string{ResultSuccess, ResultFailure} {
 		m.ConfigReloads.WithLabelValues(r)
 	}

@@ -128,9 +128,9 @@ func TestObservePass(t *testing.T) {
 	m := metrics.New(reg)
 	t0 := time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)
 
-	// Before any pass: both results exist at 0 and the pass is not successful.
-	if got := labelValues(t, reg, "peerd_reconcile_passes_total", "result"); len(got) != 2 {
-		t.Fatalf("initial results %v, want error and success", got)
+	// Before any pass: the success series exists at 0 and the pass is not successful.
+	if got := labelValues(t, reg, "peerd_reconcile_passes_total", "result"); len(got) != 1 || got[0] != "success" {
+		t.Fatalf("initial results %v, want success", got)
 	}
 	if got := testutil.ToFloat64(m.LastPassSuccessful); got != 0 {
 		t.Errorf("last pass successful before any pass = %v", got)

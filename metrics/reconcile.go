@@ -2,8 +2,9 @@ package metrics
 
 import "time"
 
-// Results of passes, actions and reloads. Any other result string passed to
-// ObservePass or ObserveAction counts as a failure of that kind.
+// Results of passes, actions and reloads. Any result other than
+// ResultSuccess passed to ObservePass or ObserveAction is a failure; it must
+// be a short fixed word (a reason such as "unreachable"), never error text.
 const (
 	ResultSuccess = "success"
 	ResultError   = "error"
