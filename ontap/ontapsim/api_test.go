@@ -213,3 +213,18 @@ func TestPagingAndFilters(t *testing.T) {
 		t.Errorf("default collection fields %v", rec)
 	}
 }
+
+func TestHeadAndOptions(t *testing.T) {
+	e := newEnv(t, Options{})
+	r := e.do("cluster-a", "HEAD", "/api/cluster/peers", nil).must(t, 200)
+	if r.raw != "" || r.header.Get("Content-Type") != "application/hal+json" {
+		t.Errorf("HEAD: %q %v", r.raw, r.header)
+	}
+	o := e.do("cluster-a", "OPTIONS", "/api/cluster/peers/x", nil).must(t, 200)
+	if got := o.header.Get("Allow"); got != "GET, PATCH, DELETE, HEAD, OPTIONS" {
+		t.Errorf("Allow %q", got)
+	}
+	if got := e.do("cluster-a", "OPTIONS", "/api/cluster", nil).header.Get("Allow"); got != "GET, HEAD, OPTIONS" {
+		t.Errorf("Allow %q", got)
+	}
+}

@@ -21,13 +21,14 @@ type Cluster struct {
 	routes  []routeCol
 
 	// Guarded by w.mu.
-	nodes      []*node
-	ipspaces   []*ipspace
-	lifs       map[string]*lif // by uuid
-	peers      map[string]*peer
-	routeReady map[string]time.Time // ipspace name -> when new LIF routes become visible
-	jobs       map[string]*job
-	faults     Faults
+	nodes          []*node
+	ipspaces       []*ipspace
+	lifs           map[string]*lif // by uuid
+	peers          map[string]*peer
+	routeReady     map[string]time.Time // ipspace name -> when new LIF routes become visible
+	jobs           map[string]*job
+	jobsAfterPurge int // job count after the last purge
+	faults         Faults
 
 	cmu    sync.Mutex // guards counts
 	counts map[countKey]int

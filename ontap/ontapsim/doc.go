@@ -165,7 +165,8 @@
 // AfterEffectErrorRate makes mutating requests take effect and answer 500
 // code "262145"; Async answers successful mutations (and failures other
 // than request-validation errors) with 202 and a job whose polls read
-// queued, then running, then success or failure (with the error).
+// queued, then running, then success or failure (with the error); jobs are
+// dropped 15 minutes (World clock) after they started.
 // Request counters count every /api request (before authentication) by
 // method and path template such as "/api/cluster/peers/{uuid}".
 //

@@ -2,6 +2,7 @@ package ontapsim
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -136,6 +137,15 @@ func TestAsyncJobs(t *testing.T) {
 	}
 	e.do("cluster-a", "POST", "/api/cluster/peers", map[string]any{"uuid": "x"}).wantErr(t, 400, codeCannotSet)
 	e.do("cluster-a", "GET", "/api/cluster/jobs/nope", nil).wantErr(t, 404, codeNotFound)
+	if n := get(e.do("cluster-a", "GET", "/api/cluster/jobs", nil).must(t, 200).body, "num_records"); n != float64(2) {
+		t.Fatalf("%v jobs listed", n)
+	}
+	// Old jobs are purged once the table has grown.
+	e.clock.Advance(jobRetention + time.Minute)
+	for i := range 70 {
+		e.do("cluster-a", "POST", "/api/cluster/peers", map[string]any{"name": fmt.Sprintf("j%d", i)}).must(t, 202)
+	}
+	e.do("cluster-a", "GET", href, nil).wantErr(t, 404, codeNotFound)
 }
 
 func equalStrings(a, b []string) bool {

@@ -29,7 +29,9 @@ var jobSchema = query.Schema{
 func (c *Cluster) newJob(method, path string, done *response, failed *apiError) *response {
 	c.w.mu.Lock()
 	defer c.w.mu.Unlock()
-	j := &job{uuid: c.w.newUUID(), description: method + " " + path, start: c.w.clock.Now(), err: failed}
+	now := c.w.clock.Now()
+	c.purgeJobs(now)
+	j := &job{uuid: c.w.newUUID(), description: method + " " + path, start: now, err: failed}
 	c.jobs[j.uuid] = j
 	href := "/api/cluster/jobs/" + j.uuid
 	loc := href
@@ -38,6 +40,26 @@ func (c *Cluster) newJob(method, path string, done *response, failed *apiError) 
 	}
 	return &response{status: http.StatusAccepted, location: loc,
 		body: map[string]any{"job": map[string]any{"uuid": j.uuid, "_links": links(href)}}}
+}
+
+// jobRetention is how long jobs are kept after they started. ONTAP purges
+// jobs about 300 s after they end; the simulator is more patient with slow
+// pollers.
+const jobRetention = 15 * time.Minute
+
+// purgeJobs drops jobs older than jobRetention. It scans only when the
+// table doubled since the last scan, so creating jobs stays O(1) amortized.
+// Callers hold w.mu.
+func (c *Cluster) purgeJobs(now time.Time) {
+	if len(c.jobs) < 2*c.jobsAfterPurge+64 {
+		return
+	}
+	for id, j := range c.jobs {
+		if now.Sub(j.start) > jobRetention {
+			delete(c.jobs, id)
+		}
+	}
+	c.jobsAfterPurge = len(c.jobs)
 }
 
 // render advances nothing; callers count polls. Callers hold w.mu.
