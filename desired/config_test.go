@@ -43,7 +43,7 @@ func TestLoadConfigProblems(t *testing.T) {
 			`peerd.yaml:5:5: cluster "cluster-a": password: inline passwords are not allowed: use password_file or password_env`,
 		}},
 		{"unknown-key", []string{
-			`peerd.yaml:1:1: resync_intervall: unknown field`,
+			`peerd.yaml:1:1: resync_intervall: unknown field (did you mean resync_interval?)`,
 			`peerd.yaml:7:18: cluster "cluster-a": rate_limit.rps: unknown field`,
 		}},
 		{"password-sources", []string{

@@ -27,7 +27,8 @@ type Error struct {
 	// "remote.ip_addresses[1]"; empty for whole-file problems.
 	Field  string
 	Reason string
-	// Err is the underlying error (e.g. from os), if any.
+	// Err is the underlying error (e.g. from os), if any; it is rendered
+	// after Reason.
 	Err error
 }
 
@@ -54,6 +55,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Field + ": ")
 	}
 	b.WriteString(e.Reason)
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
 	return b.String()
 }
 

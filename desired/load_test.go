@@ -67,7 +67,7 @@ func TestLoadDirProblems(t *testing.T) {
 		want  []string
 	}{
 		{name: "unknown-key", want: []string{
-			`peers.d/peer.yaml:6:3: peer "a-b": remote.ipspcae: unknown field`,
+			`peers.d/peer.yaml:6:3: peer "a-b": remote.ipspcae: unknown field (did you mean ipspace?)`,
 		}},
 		{name: "bad-ip", want: []string{
 			`peers.d/peer.yaml:6:31: peer "a-x": remote.ip_addresses[1]: invalid IP address "203.0.113.300"`,

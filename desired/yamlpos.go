@@ -142,7 +142,7 @@ func docRoot(doc *yaml.Node) *yaml.Node {
 
 var (
 	typeErrLineRE = regexp.MustCompile(`^line (\d+): (?:column (\d+): )?(.*)$`)
-	notFoundRE    = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	notFoundRE    = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
 	unmarshalRE   = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
@@ -176,7 +176,11 @@ func placeTypeErrors(ix *index, err error) []typeProblem {
 		rest := m[3]
 		if f := notFoundRE.FindStringSubmatch(rest); f != nil {
 			p := ix.findKey(line, f[1])
-			out = append(out, typeProblem{line: line, col: p.col, field: p.path, reason: "unknown field", unknown: true})
+			reason := "unknown field"
+			if k := suggestKey(f[2], f[1]); k != "" {
+				reason += " (did you mean " + k + "?)"
+			}
+			out = append(out, typeProblem{line: line, col: p.col, field: p.path, reason: reason, unknown: true})
 			continue
 		}
 		reason := redactQuoted(rest)

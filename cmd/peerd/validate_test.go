@@ -135,7 +135,7 @@ func TestValidateMissingDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, _ := runCLI(t, "validate", "--config", config)
-	if want := filepath.Join(dir, "nowhere") + ": cannot read definition directory\n"; code != 1 || stdout != want {
+	if want := filepath.Join(dir, "nowhere") + ": cannot read definition directory: no such file or directory\n"; code != 1 || stdout != want {
 		t.Errorf("exit %d, stdout %q, want %q", code, stdout, want)
 	}
 }
