@@ -15,12 +15,11 @@ type spec struct {
 	children map[string]*spec // nil for leaves
 }
 
+// leaf, ro and obj build specs: a settable field, a read-only field or
+// object (setting it or any part of it is refused), and an object.
 func leaf() *spec                         { return &spec{} }
 func ro() *spec                           { return &spec{readOnly: true} }
 func obj(children map[string]*spec) *spec { return &spec{children: children} }
-
-// roObj is a read-only object: setting it or any part of it is refused.
-func roObj() *spec { return &spec{readOnly: true} }
 
 // decodeBody parses a JSON object body, expands ansible-style dotted
 // top-level keys ({"remote.ip_addresses": [...]}), refuses unknown (262179)

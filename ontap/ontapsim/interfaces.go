@@ -2,6 +2,7 @@ package ontapsim
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/peerd/peerd/ontap/ontapsim/internal/query"
 )
@@ -38,7 +39,7 @@ func (l *lif) render() map[string]any {
 	}
 	return map[string]any{
 		"uuid": l.uuid, "name": l.name,
-		"ip":      map[string]any{"address": l.addr, "netmask": itoa(l.prefix), "family": fam},
+		"ip":      map[string]any{"address": l.addr, "netmask": strconv.Itoa(l.prefix), "family": fam},
 		"enabled": l.enabled, "state": "up", "scope": "cluster",
 		"services":       services,
 		"service_policy": map[string]any{"uuid": policyUUID(l.policy), "name": l.policy},
@@ -60,20 +61,6 @@ func policyUUID(name string) string {
 		return "5c1a8e8e-0d1c-4000-8000-000000000001"
 	}
 	return "5c1a8e8e-0d1c-4000-8000-000000000002"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // listInterfaces serves GET /api/network/ip/interfaces.

@@ -2,6 +2,7 @@ package ontapsim
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/peerd/peerd/ontap/ontapsim/internal/query"
@@ -72,7 +73,7 @@ func (j *job) render(now time.Time) map[string]any {
 	case j.polls == 2:
 		m["state"], m["message"] = "running", "Running"
 	case j.err != nil:
-		m["state"], m["message"], m["code"] = "failure", j.err.message, float64(atoiOr(j.err.code))
+		m["state"], m["message"], m["code"] = "failure", j.err.message, jobCode(j.err.code)
 		m["error"] = map[string]any{"code": j.err.code, "message": j.err.message, "target": j.err.target}
 		m["end_time"] = formatTime(now)
 	default:
@@ -82,15 +83,10 @@ func (j *job) render(now time.Time) map[string]any {
 	return m
 }
 
-func atoiOr(s string) int {
-	n := 0
-	for _, ch := range s {
-		if ch < '0' || ch > '9' {
-			return 0
-		}
-		n = n*10 + int(ch-'0')
-	}
-	return n
+// jobCode is a job's numeric error code.
+func jobCode(code string) float64 {
+	n, _ := strconv.Atoi(code)
+	return float64(n)
 }
 
 // getJob serves GET /api/cluster/jobs/{uuid}.

@@ -118,12 +118,12 @@ func (c *Cluster) freeLIFName(prefix string) string {
 
 // parsePrefix reads a netmask given as a length ("24") or a mask.
 func parsePrefix(s string, v4 bool) (int, bool) {
-	max := 128
+	limit := 128
 	if v4 {
-		max = 32
+		limit = 32
 	}
 	if n, err := strconv.Atoi(s); err == nil {
-		return n, n >= 1 && n <= max
+		return n, n >= 1 && n <= limit
 	}
 	m, ok := parseAddr(s)
 	if !ok || !m.Is4() || !v4 {

@@ -50,7 +50,7 @@ type localNetInput struct {
 
 // peerSpec lists the body fields of a peer POST (create) or PATCH.
 func peerSpec(create bool) *spec {
-	local := roObj()
+	local := ro()
 	if create {
 		local = obj(map[string]*spec{
 			"interfaces": obj(map[string]*spec{"ip_address": leaf()}),
@@ -59,7 +59,7 @@ func peerSpec(create bool) *spec {
 	}
 	ref := func() *spec { return obj(map[string]*spec{"name": leaf(), "uuid": leaf(), "_links": ro()}) }
 	return obj(map[string]*spec{
-		"name": leaf(), "uuid": ro(), "ip_address": ro(), "_links": ro(), "status": roObj(), "version": roObj(),
+		"name": leaf(), "uuid": ro(), "ip_address": ro(), "_links": ro(), "status": ro(), "version": ro(),
 		"authentication": obj(map[string]*spec{
 			"passphrase": leaf(), "generate_passphrase": leaf(), "expiry_time": leaf(), "in_use": leaf(), "state": ro(),
 		}),
