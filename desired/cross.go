@@ -58,7 +58,8 @@ func describe(p *Peer) string {
 // crossCheck finds conflicts between definitions: a relationship name used
 // twice, a relationship declared twice (also reversed), two definitions
 // managing one cluster's record for one remote, one remote address used by
-// two definitions on a cluster, and one peer name used twice on a cluster.
+// two definitions on a cluster, one peer name used twice on a cluster, and
+// one handover file written by two offers.
 // Each conflict is reported once on every definition involved, pointing at
 // the other; the result is indexed like entries.
 func crossCheck(entries []entry) [][]*Error {
@@ -97,6 +98,10 @@ func crossCheck(entries []entry) [][]*Error {
 				"two definitions manage %s's peer record for %s", s.cluster, s.remote)
 			claim("peer_name\x00"+s.cluster+"\x00"+s.peerName, i, s.field,
 				"peer name %q used twice on cluster %s", s.peerName, s.cluster)
+		}
+		if p.Remote.Offer != nil && p.Remote.Offer.HandoverFile != "" {
+			claim("handover\x00"+p.Remote.Offer.HandoverFile, i, "remote.offer.handover_file",
+				"handover file %s used by two offers", p.Remote.Offer.HandoverFile)
 		}
 		if p.Remote.Managed() {
 			continue

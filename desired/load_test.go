@@ -157,6 +157,10 @@ func TestLoadDirProblems(t *testing.T) {
 			`peers.d/peer.yaml:6:16: peer "a-b": allow_replace: want true or false, got a string`,
 			`peers.d/peer.yaml:7:15: peer "a-b": offer_expiry: invalid duration "soon": want e.g. 90s, 15m, 1h or 2d`,
 		}},
+		{name: "same-handover-file", want: []string{
+			`peers.d/offers.yaml:5:26: peer "a-x": remote.offer.handover_file: handover file offers/partner.passphrase used by two offers; also in peer "a-y" at offers.yaml:7:1`,
+			`peers.d/offers.yaml:11:26: peer "a-y": remote.offer.handover_file: handover file offers/partner.passphrase used by two offers; also in peer "a-x" at offers.yaml:1:1`,
+		}},
 		{name: "empty-file"},
 		{name: "swap-files-ignored", setup: func(t *testing.T, dir string) {
 			for _, name := range []string{".good.yaml.swp", "good.yaml~", "#good.yaml#", ".#good.yaml", ".hidden.yaml", "good.yaml.swp"} {

@@ -28,8 +28,9 @@ func IsDefinitionFile(name string) bool {
 
 // definitionFiles lists the definition files of dir (not recursive) in
 // name order. Symlinks are followed; anything that is not a regular file
-// (a directory named x.yaml, a dangling link) is skipped.
-func definitionFiles(dir string) ([]string, error) {
+// (a directory named x.yaml, a dangling link) is skipped, and so is the
+// config file itself when it sits in the directory.
+func definitionFiles(dir, config string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -40,6 +41,9 @@ func definitionFiles(dir string) ([]string, error) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
+		if config != "" && sameFile(p, config) {
+			continue
+		}
 		if !e.Type().IsRegular() {
 			st, err := os.Stat(p)
 			if err != nil || !st.Mode().IsRegular() {
@@ -102,7 +106,7 @@ func (l *Loader) Load() (*Set, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	dir := l.cfg.Definitions
-	files, err := definitionFiles(dir)
+	files, err := definitionFiles(dir, l.cfg.Path)
 	if err != nil {
 		err = &Error{File: dir, Reason: "cannot read definition directory", Err: unwrapPath(err)}
 		set := &Set{Config: l.cfg, Broken: []FileError{{File: dir, Err: err}}}
@@ -229,4 +233,13 @@ func sortPeers(ps []Peer) {
 func LoadDir(cfg *Config) (peers []Peer, errs []FileError) {
 	set, _ := NewLoader(cfg).Load()
 	return set.Peers, set.Broken
+}
+
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }

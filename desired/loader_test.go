@@ -254,3 +254,12 @@ func TestIsDefinitionFile(t *testing.T) {
 		}
 	}
 }
+
+func TestLoaderSkipsConfigFile(t *testing.T) {
+	e := newLoaderEnv(t)
+	// definitions: . puts peerd.yaml among the definition files.
+	e.loader.cfg.Definitions = filepath.Dir(e.loader.cfg.Path)
+	e.dir = e.loader.cfg.Definitions
+	e.write("ab.yaml", defAB)
+	e.expect("config beside definitions", []string{"a-b from ab.yaml"}, nil)
+}

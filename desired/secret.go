@@ -21,12 +21,8 @@ const maxSecretSize = 64 << 10
 // dropped and the rest must not be empty. Errors name the file, never its
 // content.
 func readSecretFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
-	}
-	defer func() { _ = f.Close() }()
-	st, err := f.Stat()
+	// Stat before opening: opening a FIFO or a device could block the load.
+	st, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
 	}
@@ -36,6 +32,11 @@ func readSecretFile(path string) (string, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return "", fmt.Errorf("%s is accessible by group or others (mode %04o): chmod 600 it", path, perm)
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+	}
+	defer func() { _ = f.Close() }()
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretSize+1))
 	if err != nil {
 		return "", fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
