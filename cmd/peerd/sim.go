@@ -165,7 +165,11 @@ func runSim(ctx context.Context, f simFlags, stdout io.Writer) error {
 				errc <- fmt.Errorf("sim: cluster %s: %w", s.name, err)
 			}
 		}()
-		lines = append(lines, fmt.Sprintf("%s %s://%s %s", s.name, scheme, net.JoinHostPort(s.host, port),
+		host := s.host
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1" // listening on every address; print a reachable one
+		}
+		lines = append(lines, fmt.Sprintf("%s %s://%s %s", s.name, scheme, net.JoinHostPort(host, port),
 			strings.Join(c.InterclusterAddresses(""), ",")))
 	}
 	for _, l := range lines {
