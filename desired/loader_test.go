@@ -1,6 +1,7 @@
 package desired
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,4 +263,34 @@ func TestLoaderSkipsConfigFile(t *testing.T) {
 	e.dir = e.loader.cfg.Definitions
 	e.write("ab.yaml", defAB)
 	e.expect("config beside definitions", []string{"a-b from ab.yaml"}, nil)
+}
+
+// BenchmarkLoad measures a full load of 50 files of 10 unmanaged
+// definitions each (500 relationships, every one cross-checked).
+func BenchmarkLoad(b *testing.B) {
+	dir := b.TempDir()
+	cfg := &Config{
+		Path:        filepath.Join(dir, "peerd.yaml"),
+		Definitions: dir,
+		Clusters:    []Cluster{{Name: "cluster-a"}},
+	}
+	for f := range 50 {
+		var sb strings.Builder
+		for d := range 10 {
+			n := f*10 + d
+			fmt.Fprintf(&sb, "---\nname: r%d\nlocal: {cluster: cluster-a}\nremote:\n  name: partner%d\n  ip_addresses: [10.%d.%d.1, 10.%d.%d.2]\n  offer: {handover_file: offers/%d}\n",
+				n, n, n/256, n%256, n/256, n%256, n)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.yaml", f)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	l := NewLoader(cfg)
+	b.ReportAllocs()
+	for b.Loop() {
+		set, err := l.Load()
+		if err != nil || len(set.Peers) != 500 || len(set.Broken) != 0 {
+			b.Fatalf("load: %v, %d peers, %d broken", err, len(set.Peers), len(set.Broken))
+		}
+	}
 }
