@@ -38,7 +38,7 @@ const httpShutdownTimeout = 2 * time.Second
 func newRunCmd() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
-		Use:   "run --config FILE [--dry-run] [--once] [--listen ADDR] | run -dev [--dir DIR]",
+		Use:   "run [--config FILE] [--dry-run] [--once] [--listen ADDR] [-dev [--dir DIR]]",
 		Short: "Run the reconciliation daemon",
 		Long: `run keeps ONTAP peering in the state the definition files declare. A pass
 re-reads the definitions, reads every cluster, plans and applies; passes run
@@ -138,8 +138,8 @@ func runDaemon(ctx context.Context, f runFlags, stdout, stderr io.Writer) error 
 		Reporter:   m,
 		Watchdog:   daemon.WatchdogInterval(),
 		OnReload: func(old, cur *desired.Config) {
-			if cur.Listen != old.Listen || cur.WebConfigFile != old.WebConfigFile {
-				log.Warn("listen and web_config_file changes take effect at restart")
+			if cur.Listen != old.Listen || cur.WebConfigFile != old.WebConfigFile || cur.Log != old.Log {
+				log.Warn("listen, web_config_file and log changes take effect at restart")
 			}
 		},
 		ShutdownTimeout: daemon.DefaultShutdownTimeout - httpShutdownTimeout,
@@ -157,6 +157,9 @@ func runDaemon(ctx context.Context, f runFlags, stdout, stderr io.Writer) error 
 	}
 	srv, err := daemon.Listen(listen, cfg.WebConfigFile, daemon.Handler(reg, loop, log), log.Named("http"))
 	if err != nil {
+		if dev != nil {
+			err = fmt.Errorf("%w (pick another address with --listen)", err)
+		}
 		return exitCodeError{code: 1, err: err}
 	}
 	if dev != nil {

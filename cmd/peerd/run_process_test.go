@@ -1,11 +1,13 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,11 +26,12 @@ type process struct {
 	exited         chan error
 }
 
-func startProcess(t *testing.T, bin, dir string, args ...string) *process {
+func startProcess(t *testing.T, bin, dir string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -66,6 +69,50 @@ func (p *process) terminate(t *testing.T) {
 	}
 }
 
+// notifySocket is a stand-in for systemd's notification socket.
+type notifySocket struct {
+	path string
+	mu   sync.Mutex
+	msgs []string
+}
+
+func listenNotify(t *testing.T) *notifySocket {
+	t.Helper()
+	n := &notifySocket{path: filepath.Join(t.TempDir(), "notify.sock")}
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: n.path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			k, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.msgs = append(n.msgs, string(buf[:k]))
+			n.mu.Unlock()
+		}
+	}()
+	return n
+}
+
+// has reports whether a received notification has a line starting with prefix.
+func (n *notifySocket) has(prefix string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, m := range n.msgs {
+		for _, line := range strings.Split(m, "\n") {
+			if strings.HasPrefix(line, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // buildPeerd builds the command into a temporary directory.
 func buildPeerd(t *testing.T) string {
 	t.Helper()
@@ -86,7 +133,11 @@ func TestRunProcess(t *testing.T) {
 
 	t.Run("reload and terminate", func(t *testing.T) {
 		e := newSimEnv(t)
-		p := startProcess(t, bin, e.dir, "run", "--config", e.config)
+		notify := listenNotify(t)
+		p := startProcess(t, bin, e.dir, []string{"NOTIFY_SOCKET=" + notify.path}, "run", "--config", e.config)
+		waitUntil(t, "READY=1 with a STATUS", func() bool {
+			return notify.has("READY=1") && notify.has("STATUS=pass 1: ")
+		})
 		var addr string
 		waitUntil(t, "the daemon to listen", func() bool { addr = listenAddr(p.stderr.String()); return addr != "" })
 		e.define(t, "a-b.yaml", pairAB)
@@ -108,6 +159,7 @@ func TestRunProcess(t *testing.T) {
 		writeTestFile(t, e.config, strings.Replace(string(good), "resync_interval: 1m", "resync_interval: 2m", 1))
 		p.signal(t, syscall.SIGHUP)
 		waitUntil(t, "a successful reload", func() bool { return reloads("success") == 2 })
+		waitUntil(t, "RELOADING=1 sent to systemd", func() bool { return notify.has("RELOADING=1") })
 
 		writeTestFile(t, e.config, string(good)+"bogus_key: 1\n")
 		p.signal(t, syscall.SIGHUP)
@@ -124,7 +176,7 @@ func TestRunProcess(t *testing.T) {
 
 	t.Run("terminate during a hanging call", func(t *testing.T) {
 		e := newSimEnv(t)
-		p := startProcess(t, bin, e.dir, "run", "--config", e.config)
+		p := startProcess(t, bin, e.dir, nil, "run", "--config", e.config)
 		waitUntil(t, "the daemon to listen", func() bool { return listenAddr(p.stderr.String()) != "" })
 		e.a.SetFaults(ontapsim.Faults{HangRate: 1})
 		before := e.a.TotalRequests()
@@ -140,7 +192,7 @@ func TestRunProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := startProcess(t, bin, root, "run", "-dev", "--listen", "127.0.0.1:0")
+		p := startProcess(t, bin, root, nil, "run", "-dev", "--listen", "127.0.0.1:0")
 		urlRE := regexp.MustCompile(`metrics +http://(\S+)/metrics`)
 		var addr string
 		waitUntil(t, "the -dev banner", func() bool {

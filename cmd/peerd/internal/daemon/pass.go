@@ -23,7 +23,7 @@ type ReconcilerOptions struct {
 	Metrics *metrics.Metrics
 	// Log receives one line per applied action and per broken file.
 	Log hclog.Logger
-	// PlanOut, when set, receives each plan that has changes, rendered.
+	// PlanOut, when set, receives each pass's plan, rendered.
 	PlanOut io.Writer
 	// Now is the clock of Diff (default time.Now).
 	Now func() time.Time
@@ -98,13 +98,13 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 	res := PassResult{Failed: failed}
 	sum := plan.Summary()
 	res.Planned = sum.Create + sum.Update + sum.Delete
+	if r.opts.PlanOut != nil {
+		_ = plan.Render(r.opts.PlanOut, reconcile.RenderOptions{})
+	}
 	if !plan.HasChanges() {
 		r.opts.Metrics.SetPendingActions(nil)
 		res.Summary = summary(set, plan, res, false)
 		return res, unobservedReason(obs)
-	}
-	if r.opts.PlanOut != nil {
-		_ = plan.Render(r.opts.PlanOut, reconcile.RenderOptions{})
 	}
 	if !in.MayWrite(ctx) {
 		r.logWouldApply(plan)
