@@ -234,3 +234,20 @@ func labelValues(t *testing.T, reg prometheus.Gatherer, metric, label string) []
 	slices.Sort(out)
 	return out
 }
+
+// A record whose info labels change keeps one info series, not two.
+func TestSetPeersInfoFollowsChanges(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	p := established
+	m.SetPeers("cluster-a", []metrics.PeerSample{p})
+	p.Applications = []string{"snapmirror"}
+	p.Managed = false
+	m.SetPeers("cluster-a", []metrics.PeerSample{p})
+	if got := labelValues(t, reg, "peerd_peer_info", "applications"); len(got) != 1 || got[0] != "snapmirror" {
+		t.Errorf("info applications %v, want only the current [snapmirror]", got)
+	}
+	if got := labelValues(t, reg, "peerd_peer_info", "managed"); len(got) != 1 || got[0] != "false" {
+		t.Errorf("info managed %v, want only the current [false]", got)
+	}
+}
