@@ -2,7 +2,8 @@
 # verify-unit.sh BINARY [UNIT]
 # Runs `systemd-analyze verify` on a copy of the peerd unit whose ExecStart
 # points at BINARY (verify needs the binary to exist; /usr/bin/peerd does not
-# on a build machine). Any warning fails, not only errors.
+# on a build machine); any warning fails, not only errors. Then checks the
+# hardening with `systemd-analyze security`.
 set -euo pipefail
 
 bin=$(realpath "$1")
@@ -20,4 +21,9 @@ if ! out=$(systemd-analyze verify --man=no "$tmp/peerd.service" 2>&1) || [ -n "$
 	printf 'verify-unit: systemd-analyze verify %s:\n%s\n' "$unit" "$out" >&2
 	exit 1
 fi
-echo "verify-unit: $unit OK"
+# The hardening must keep systemd's exposure score at 2.0 ("OK") or below.
+if ! out=$(systemd-analyze security --offline=true --threshold=20 --no-pager "$tmp/peerd.service" 2>&1); then
+	printf 'verify-unit: systemd-analyze security: exposure above 2.0:\n%s\n' "$out" >&2
+	exit 1
+fi
+echo "verify-unit: $unit OK; $(printf '%s\n' "$out" | grep -a -o 'Overall exposure level.*')"
