@@ -177,3 +177,28 @@ func TestNormalizeRunArgs(t *testing.T) {
 		t.Fatalf("normalizeRunArgs = %q, want %q", got, want)
 	}
 }
+
+// TestRunDryRunDaemon: a dry-run daemon observes, plans and exports the
+// pending actions, logs what it would do and never writes.
+func TestRunDryRunDaemon(t *testing.T) {
+	e := newSimEnv(t)
+	e.define(t, "a-b.yaml", pairAB)
+	d := startInProcess(t, "--config", e.config, "--dry-run")
+	waitUntil(t, "two pending creates in the metrics", func() bool {
+		v, _ := metricValue(scrape(t, d.addr), "peerd_plan_pending_actions", map[string]string{"kind": "create"})
+		return v == 2
+	})
+	if !strings.Contains(d.stderr.String(), `"@message":"would apply action (no writes)"`) {
+		t.Fatal("dry-run did not log the actions it would apply")
+	}
+	for _, c := range []string{"POST", "PATCH", "DELETE"} {
+		n := e.a.RequestCount(c, "/api/cluster/peers") + e.a.RequestCount(c, "/api/cluster/peers/{uuid}") +
+			e.b.RequestCount(c, "/api/cluster/peers") + e.b.RequestCount(c, "/api/cluster/peers/{uuid}")
+		if n != 0 {
+			t.Fatalf("dry-run sent %d %s requests", n, c)
+		}
+	}
+	if code := d.stop(t); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+}
