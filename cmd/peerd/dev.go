@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -100,6 +102,7 @@ func (d *devWorld) start(ctx context.Context, raw map[string]any) error {
 	if err := os.WriteFile(passFile, []byte(ontapsim.DefaultPassword+"\n"), 0o600); err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
+	ipspaces := definedIpspaces(d.defsDir)
 	clusters, _ := raw["clusters"].([]any)
 	for _, c := range clusters {
 		cm, ok := c.(map[string]any)
@@ -107,7 +110,7 @@ func (d *devWorld) start(ctx context.Context, raw map[string]any) error {
 			return errors.New("dev: clusters: every entry must be a mapping")
 		}
 		name, _ := cm["name"].(string)
-		sim, err := world.AddCluster(ontapsim.ClusterConfig{Name: name})
+		sim, err := world.AddCluster(ontapsim.ClusterConfig{Name: name, Ipspaces: ipspaces[name]})
 		if err != nil {
 			return fmt.Errorf("dev: simulate %q: %w", name, err)
 		}
@@ -131,6 +134,39 @@ func (d *devWorld) start(ctx context.Context, raw map[string]any) error {
 		return fmt.Errorf("dev: %w", err)
 	}
 	return nil
+}
+
+// definedIpspaces reads the definition files loosely (the daemon validates
+// them) and returns, per cluster, the IPspaces besides Default that they
+// name, so that the simulated clusters have them (without intercluster
+// LIFs: local_network bootstraps them).
+func definedIpspaces(dir string) map[string][]string {
+	out := map[string][]string{}
+	add := func(side any) {
+		m, _ := side.(map[string]any)
+		cluster, _ := m["cluster"].(string)
+		ipspace, _ := m["ipspace"].(string)
+		if cluster != "" && ipspace != "" && ipspace != "Default" && !slices.Contains(out[cluster], ipspace) {
+			out[cluster] = append(out[cluster], ipspace)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.y*ml"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var doc map[string]any
+			if dec.Decode(&doc) != nil {
+				break
+			}
+			add(doc["local"])
+			add(doc["remote"])
+		}
+	}
+	return out
 }
 
 // serve runs h on a loopback HTTPS listener and returns its URL.

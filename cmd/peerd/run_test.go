@@ -202,3 +202,11 @@ func TestRunDryRunDaemon(t *testing.T) {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 }
+
+func TestDevSimulatesDefinedIpspaces(t *testing.T) {
+	got := definedIpspaces(filepath.Join("..", "..", "examples", "ipspaces-bootstrap", "peers.d"))
+	want := map[string][]string{"cluster-a": {"replication"}, "cluster-b": {"ic-b"}}
+	if len(got) != len(want) || !slices.Equal(got["cluster-a"], want["cluster-a"]) || !slices.Equal(got["cluster-b"], want["cluster-b"]) {
+		t.Fatalf("definedIpspaces = %v, want %v", got, want)
+	}
+}
