@@ -113,16 +113,10 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 		res.Summary = summary(set, plan, res, true)
 		return res, unobservedReason(obs)
 	}
-	results := reconcile.Apply(ctx, r.clients, plan, reconcile.Options{
+	results := reconcile.Apply(ctx, gated(r.clients, in.MayWrite), plan, reconcile.Options{
 		Desired:     set,
 		Concurrency: in.Config.Concurrency,
 		Log:         r.log.Named("apply"),
-		AfterStep: func(reconcile.Step) error {
-			if !in.MayWrite(ctx) {
-				return reconcile.ErrStopped // shutdown or gate: start nothing new
-			}
-			return nil
-		},
 	})
 	reconcile.Remember(r.remembered, results)
 	res.Requeue = true // observe what was written on the next pass
