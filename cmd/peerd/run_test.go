@@ -98,7 +98,7 @@ offer_expiry: 2d
 		for _, p := range e.a.Peers() {
 			if !p.ExpiryTime.IsZero() {
 				offer.name, offer.state = p.Name, p.State
-				offer.unix = float64(p.ExpiryTime.UnixNano()) / 1e9
+				offer.unix = float64(p.ExpiryTime.Unix()) + float64(p.ExpiryTime.Nanosecond())/1e9
 				return true
 			}
 		}
