@@ -52,6 +52,7 @@ func TestRequestValidation(t *testing.T) {
 		{"method not allowed", "PUT", "/api/cluster/peers", nil, 405, codeNotSupported, ""},
 		{"unknown fields=", "GET", "/api/cluster/peers?fields=colour", nil, 400, codeUnexpectedArgument, "colour"},
 		{"write-only fields=", "GET", "/api/cluster/peers?fields=authentication.passphrase", nil, 400, "262249", "authentication.passphrase"},
+		{"write-only object fields=", "GET", "/api/cluster/peers?fields=local_network", nil, 400, "262249", "local_network"},
 	}
 	anon := str(e.do("cluster-a", "POST", "/api/cluster/peers", nil).must(t, 201).record(), "uuid")
 	for _, tc := range cases {

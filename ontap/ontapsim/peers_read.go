@@ -22,7 +22,7 @@ var peerSchema = query.Schema{
 		"ip_address", "ipspace", "peer_applications", "remote", "status", "version"},
 	WriteOnly: []string{"authentication.passphrase", "authentication.generate_passphrase",
 		"local_network.interfaces.ip_address", "local_network.netmask", "local_network.broadcast_domain",
-		"local_network.gateway"},
+		"local_network.gateway", "local_network"},
 }
 
 // cachedPeer returns the rendered record, rendering it again only after a
