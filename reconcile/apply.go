@@ -106,10 +106,7 @@ func Apply(ctx context.Context, clusters map[string]ClusterAPI, plan Plan, opts 
 
 // touched is a record a relationship's actions wrote. An anonymous offer
 // changes uuid when accepted, so it is found again by name.
-type touched struct {
-	cluster, uuid, name string
-	anonymous           bool
-}
+type touched struct{ cluster, uuid, name string }
 
 func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Relationship, opts Options) []Result {
 	log := opts.Log.With("relationship", r.Name)
@@ -157,7 +154,7 @@ func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Re
 			if a.Kind != KindDelete && a.Kind != KindReplace {
 				t := touched{cluster: a.Cluster, uuid: res.UUID}
 				if a.Spec != nil {
-					t.name, t.anonymous = a.Spec.Name, a.Kind == KindCreate && len(a.Spec.RemoteAddresses) == 0
+					t.name = a.Spec.Name
 				}
 				written = append(written, t)
 			}
@@ -200,12 +197,12 @@ func verify(ctx context.Context, clusters map[string]ClusterAPI, name string, wr
 	return out
 }
 
-// readBack gets a written record by uuid, or by name for an accepted
-// anonymous offer whose uuid changed.
+// readBack gets a written record by uuid, or by name when the uuid is gone:
+// an accepted anonymous offer gets a new one.
 func readBack(ctx context.Context, api ClusterAPI, t touched) (*ontap.Peer, error) {
 	fields := []string{"uuid", "name", "authentication.state", "status.state"}
 	p, err := api.GetPeer(ctx, t.uuid, fields)
-	if err == nil || !t.anonymous || !ontap.IsNotFound(err) {
+	if err == nil || t.name == "" || !ontap.IsNotFound(err) {
 		return p, err
 	}
 	peers, lerr := api.ListPeers(ctx, fields)
@@ -354,7 +351,7 @@ func patchRequest(a Action, auth *ontap.CreateAuthentication) ontap.PatchPeerReq
 // isoDuration renders d as an ISO-8601 duration, the form ONTAP accepts
 // for authentication.expiry_time.
 func isoDuration(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
+	if d > 0 && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("P%dD", d/(24*time.Hour))
 	}
 	s := "PT"

@@ -117,3 +117,52 @@ func TestApplyOnePatchPerSide(t *testing.T) {
 		t.Errorf("final records: %+v / %+v", pa, pb)
 	}
 }
+
+// TestBootstrapInterruptedAfterFirstSide interrupts the ipspaces-bootstrap
+// example after the first side (an anonymous offer that created its LIFs)
+// and checks that the next pass completes the pair.
+func TestBootstrapInterruptedAfterFirstSide(t *testing.T) {
+	set := loadExample(t, "ipspaces-bootstrap")
+	e, managed := exampleWorld(t, set)
+	apis := e.apis(managed...)
+	stop := func(s Step) error {
+		if s.Index == 0 {
+			return ErrStopped
+		}
+		return nil
+	}
+	_, results := e.pass(t.Context(), set, apis, Options{AfterStep: stop})
+	if len(results) != 2 || results[0].Outcome != OutcomeOK || results[1].Outcome != OutcomeSkipped {
+		t.Fatalf("results %+v", results)
+	}
+	_, results = e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	a, b := e.world.Cluster("cluster-a"), e.world.Cluster("cluster-b")
+	requireAvailable(t, a, b)
+	if len(a.Peers()) != 1 || len(b.Peers()) != 1 {
+		t.Fatalf("duplicates: %+v %+v", a.Peers(), b.Peers())
+	}
+}
+
+// TestLinkCutPlansNothing cuts the link of an established pair: the records
+// turn unavailable but their authentication is intact, so nothing is
+// re-keyed or re-created.
+func TestLinkCutPlansNothing(t *testing.T) {
+	e := newSimEnv(t, -1)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
+	apis := e.apis("cluster-a", "cluster-b")
+	set := pairSet(nil)
+	_, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	e.world.CutLink("cluster-a", "cluster-b")
+	a.ResetCounters()
+	b.ResetCounters()
+	plan, results := e.pass(t.Context(), set, apis, Options{})
+	if plan.HasChanges() || len(results) != 0 || writes(a)+writes(b) != 0 {
+		t.Fatalf("plan %+v results %+v", plan.Relationships, results)
+	}
+	if p, _ := peerTo(a, "cluster-b"); p.State != "unavailable" {
+		t.Errorf("state %q, want unavailable", p.State)
+	}
+}

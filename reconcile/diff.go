@@ -101,6 +101,7 @@ func (d *differ) decide(r *rel, now time.Time) Relationship {
 	} else {
 		out.Actions = append(out.Actions, d.single(r, now)...)
 	}
+	refuseTogether(out.Actions)
 	if len(out.Actions) == 0 {
 		out.Notes = append(out.Notes, waitingNotes(r)...)
 	}
@@ -234,6 +235,23 @@ func (d *differ) single(r *rel, now time.Time) []Action {
 		return []Action{a}
 	}
 	return nil
+}
+
+// refuseTogether refuses every action of a relationship when one is
+// refused: half of a handshake would leave a pending record to re-key on
+// every pass.
+func refuseTogether(acts []Action) {
+	for _, a := range acts {
+		if a.Applicable() {
+			continue
+		}
+		for i := range acts {
+			if acts[i].Applicable() {
+				acts[i].Refused = "another step of this relationship is refused: " + a.Refused
+			}
+		}
+		return
+	}
 }
 
 // waitingNotes explains a relationship that needs no action but is not yet

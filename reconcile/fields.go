@@ -107,8 +107,10 @@ func (d *differ) patch(r *rel, s *side, kind Kind, src PassphraseSource, reason 
 	}
 	// A managed pair's remote addresses are compared only when the record
 	// gets a new passphrase anyway: that is when they are looked up.
+	// Addresses that a local_network has yet to create are never patched in:
+	// ONTAP could not reach them.
 	if s.other != nil && withPassphrase {
-		if want := sp.RemoteAddresses; len(want) > 0 && !sameSet(remoteIPs(rec), want) {
+		if want, live := d.addresses(s.other.cluster, s.other.ipspace); live && len(want) > 0 && !sameSet(remoteIPs(rec), want) {
 			add(FieldRemoteIPs, nonNil(sortedCopy(remoteIPs(rec))), want)
 		}
 	}
