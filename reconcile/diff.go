@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -56,7 +57,7 @@ func (d *differ) diff(now time.Time) Plan {
 func (d *differ) decide(r *rel, now time.Time) Relationship {
 	out := Relationship{Name: r.def.Name, Declared: true, Actions: []Action{}}
 	if r.def.Source.File != "" {
-		out.Source = fmt.Sprintf("%s:%d", r.def.Source.File, r.def.Source.Line)
+		out.Source = fmt.Sprintf("%s:%d", d.relPath(r.def.Source.File), r.def.Source.Line)
 	}
 	for _, s := range r.sides {
 		out.Clusters = append(out.Clusters, s.cluster)
@@ -106,6 +107,19 @@ func (d *differ) decide(r *rel, now time.Time) Relationship {
 		out.Notes = append(out.Notes, waitingNotes(r)...)
 	}
 	return out
+}
+
+// relPath shows a definition file relative to the configuration file's
+// directory, so that plans do not depend on where the files are checked out.
+func (d *differ) relPath(file string) string {
+	if d.set.Config == nil || d.set.Config.Path == "" || !filepath.IsAbs(file) {
+		return file
+	}
+	rel, err := filepath.Rel(filepath.Dir(d.set.Config.Path), file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return file
+	}
+	return rel
 }
 
 // replaces plans the re-creation of records whose create-only ipspace no

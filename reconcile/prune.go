@@ -95,7 +95,7 @@ func (d *differ) planNotes() []string {
 	broken := slices.Clone(d.set.Broken)
 	sort.Slice(broken, func(i, j int) bool { return broken[i].File < broken[j].File })
 	for _, b := range broken {
-		notes = append(notes, fmt.Sprintf("definition file %s is broken: %v", b.File, b.Err))
+		notes = append(notes, fmt.Sprintf("definition file %s is broken: %v", d.relPath(b.File), b.Err))
 	}
 	names := make([]string, 0, len(d.obs.Clusters))
 	for name := range d.obs.Clusters {

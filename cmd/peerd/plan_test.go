@@ -90,7 +90,8 @@ func TestPlanApplyWorkflow(t *testing.T) {
 	cliWrite(t, filepath.Join(e.dir, "peers.d", "a-b.yaml"), abDefinition)
 
 	code, out, errOut := e.peerd(t, "plan", "--detailed-exitcode")
-	if code != 2 || !strings.Contains(out, "Plan: 2 to create, 0 to update, 0 to delete.") {
+	if code != 2 || !strings.Contains(out, "Plan: 2 to create, 0 to update, 0 to delete.") ||
+		!strings.Contains(out, "# a-b (peers.d/a-b.yaml:1) will be created") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, _, _ := e.peerd(t, "plan"); code != 0 {
