@@ -12,7 +12,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/peerd ./cmd/peerd
 
 ## test: vet, static analysis, the race-enabled test suite and short fuzz runs.
-test: vet lint
+test: vet lint fuzz
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -22,8 +22,24 @@ vet:
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
+## fuzz: each fuzz target for FUZZTIME (about 40 s in all on 2 cores).
+FUZZTIME ?= 5s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodePeers$$' -fuzztime $(FUZZTIME) ./ontap
+	$(GO) test -run '^$$' -fuzz '^FuzzPeersRequest$$' -fuzztime $(FUZZTIME) ./ontap/ontapsim
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./ontap/ontapsim/internal/query
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./desired
+
+## bench: every benchmark, bounded (the fleet ones run once), as one table.
+## The raw `go test -bench` output is kept in $(BENCH_OUT).
+BENCH_OUT ?= bin/bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(dir $(BENCH_OUT))
+	$(GO) test -run '^$$' -bench 'FleetConvergence|SteadyState' -benchtime 1x -benchmem -timeout 20m ./reconcile >$(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	$(GO) test -run '^$$' -bench 'NoOpPass|DiffRender' -benchtime 5x -benchmem ./reconcile >>$(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	$(GO) test -run '^$$' -bench . -benchtime 5x -benchmem -timeout 20m $$($(GO) list ./... | grep -v '/reconcile$$') >>$(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	@echo "Machine: $$(nproc) CPUs, $$($(GO) version)"
+	@$(GO) run ./cmd/peerd/internal/benchtable $(BENCH_OUT)
 
 clean:
 	rm -rf bin dist

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -48,8 +49,7 @@ func (f *fleet) add(tb testing.TB, cfg ontapsim.ClusterConfig, cc ontap.Config, 
 	if err != nil {
 		tb.Fatalf("add cluster %s: %v", cfg.Name, err)
 	}
-	srv := httptest.NewServer(c.Handler())
-	tb.Cleanup(srv.Close)
+	srv := serve(tb, c.Handler())
 	cc.Name, cc.URL, cc.Username, cc.Password = cfg.Name, srv.URL, ontapsim.DefaultUsername, ontapsim.DefaultPassword
 	cl, err := ontap.New(cc)
 	if err != nil {
@@ -61,6 +61,22 @@ func (f *fleet) add(tb testing.TB, cfg ontapsim.ClusterConfig, cc ontap.Config, 
 		f.apis[cfg.Name] = cl
 	}
 	return c
+}
+
+// serve starts an HTTP server for h. Requests still hanging at cleanup
+// (the simulator's HangRate waits for the request's context, which a
+// server only cancels on a client's disconnect once it has read the
+// body) are released by cancelling the server's base context.
+func serve(tb testing.TB, h http.Handler) *httptest.Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.Start()
+	tb.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
+	return srv
 }
 
 // requests is the number of /api requests every cluster received.
@@ -520,8 +536,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // client serves the recorder over HTTP and returns a client for it.
 func (rc *recorder) client(tb testing.TB, name string) *ontap.Client {
 	tb.Helper()
-	srv := httptest.NewServer(rc)
-	tb.Cleanup(srv.Close)
+	srv := serve(tb, rc)
 	cl, err := ontap.New(ontap.Config{Name: name, URL: srv.URL, Username: ontapsim.DefaultUsername, Password: ontapsim.DefaultPassword})
 	if err != nil {
 		tb.Fatal(err)

@@ -1,0 +1,201 @@
+package reconcile
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/peerd/peerd/desired"
+	"github.com/peerd/peerd/ontap"
+	"github.com/peerd/peerd/ontap/ontapsim"
+)
+
+// chaosScale is the size of a chaos run.
+type chaosScale struct {
+	clusters, perCluster, faultPasses, recoveryPasses int
+}
+
+// TestChaosFleetConverges converges a fleet while the simulator injects 20%
+// 503s, 5% 500s after the write took effect, hung requests past the client
+// timeout, latency spikes, link cuts and the route-propagation window of
+// clusters that bootstrap their intercluster LIFs. After every pass it
+// checks the simulator's own state: no cluster holds two records for one
+// remote, and no side that was available ever disappears. Then the faults
+// stop, the links come back, and every declared relationship must become
+// available on both sides with no stray record left.
+func TestChaosFleetConverges(t *testing.T) {
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
+			sc := chaosScale{clusters: 16, perCluster: 8, faultPasses: 16, recoveryPasses: 12}
+			if testing.Short() {
+				sc = chaosScale{clusters: 8, perCluster: 4, faultPasses: 10, recoveryPasses: 10}
+			}
+			runChaos(t, seed, sc)
+		})
+	}
+}
+
+func runChaos(t *testing.T, seed uint64, sc chaosScale) {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	f := newFleet(t, ontapsim.Options{RoutePropagationDelay: 300 * time.Millisecond, Seed: int64(seed)})
+	cc := ontap.Config{
+		Timeout: 300 * time.Millisecond,
+		Retry:   ontap.RetryPolicy{MaxAttempts: 4, MinWait: 5 * time.Millisecond, MaxWait: 40 * time.Millisecond},
+	}
+	cnames := names("k", sc.clusters)
+	bootstrap := map[string]*desired.LocalNetwork{}
+	for i, n := range cnames {
+		cfg := ontapsim.ClusterConfig{Name: n, Nodes: 1 + i%2}
+		if i%3 == 0 {
+			// Starts without intercluster LIFs: its first create carries
+			// local_network and opens the route-propagation window.
+			cfg.NoInterclusterLIFs = true
+			ln := &desired.LocalNetwork{Netmask: "24", BroadcastDomain: "Default"}
+			for node := range cfg.Nodes {
+				ln.IPAddresses = append(ln.IPAddresses, fmt.Sprintf("10.77.%d.%d", i, node+1))
+			}
+			bootstrap[n] = ln
+		}
+		f.add(t, cfg, cc, true)
+	}
+	set := ringSet(cnames, sc.perCluster)
+	for i := range set.Peers {
+		p := &set.Peers[i]
+		p.Local.LocalNetwork = bootstrap[p.Local.Cluster]
+		p.Remote.LocalNetwork = bootstrap[p.Remote.Cluster]
+	}
+
+	inv := newInvariants(f, set)
+	remembered := map[string]string{}
+	var cut [][2]string
+	for pass := 1; pass <= sc.faultPasses; pass++ {
+		for _, n := range cnames {
+			faults := ontapsim.Faults{ErrorRate: 0.2, AfterEffectErrorRate: 0.05, HangRate: 0.02}
+			if rng.IntN(4) == 0 {
+				faults.Latency = time.Duration(50+rng.IntN(150)) * time.Millisecond // a spike
+			}
+			f.sims[n].SetFaults(faults)
+		}
+		// Links: restore the cuts of the last pass, cut a new random pair.
+		for _, l := range cut {
+			f.world.RestoreLink(l[0], l[1])
+		}
+		cut = cut[:0]
+		if rng.IntN(2) == 0 {
+			p := set.Peers[rng.IntN(len(set.Peers))]
+			f.world.CutLink(p.Local.Cluster, p.Remote.Cluster)
+			cut = append(cut, [2]string{p.Local.Cluster, p.Remote.Cluster})
+		}
+		plan, results := f.pass(t.Context(), staged(set, pass, sc.faultPasses), 4, remembered)
+		failed := 0
+		for _, r := range results {
+			if r.Outcome == OutcomeFailed {
+				failed++
+			}
+		}
+		sum := plan.Summary()
+		t.Logf("fault pass %d: %d to create, %d to update, %d unknown; %d of %d results failed", pass, sum.Create, sum.Update, sum.Unknown, failed, len(results))
+		inv.check(t, fmt.Sprintf("fault pass %d", pass))
+	}
+
+	for _, n := range cnames {
+		f.sims[n].SetFaults(ontapsim.Faults{})
+	}
+	for _, l := range cut {
+		f.world.RestoreLink(l[0], l[1])
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for pass := 1; ; pass++ {
+		plan, _ := f.pass(t.Context(), set, 4, remembered)
+		inv.check(t, fmt.Sprintf("recovery pass %d", pass))
+		if !plan.HasChanges() {
+			t.Logf("seed %d: converged after %d fault and %d recovery passes; %d requests", seed, sc.faultPasses, pass, f.requests())
+			break
+		}
+		if pass >= sc.recoveryPasses || time.Now().After(deadline) {
+			t.Fatalf("not converged after %d recovery passes: %+v", pass, plan.Summary())
+		}
+	}
+	// Every declared relationship available on both sides, nothing else.
+	assertAllAvailable(t, f, set)
+	for _, n := range cnames {
+		if got, want := len(f.sims[n].Peers()), inv.declared[n]; got != want {
+			t.Errorf("%s holds %d records, %d declared: %+v", n, got, want, f.sims[n].Peers())
+		}
+	}
+}
+
+// staged is the desired state at fault pass pass of total: the
+// relationships arrive over the first half of the passes, and in the second
+// half every other one changes its peer_applications, so that creates and
+// patches run under faults.
+func staged(set *desired.Set, pass, total int) *desired.Set {
+	half := max(total/2, 1)
+	n := min(len(set.Peers), (len(set.Peers)*pass+half-1)/half)
+	out := &desired.Set{Config: set.Config, Peers: slices.Clone(set.Peers[:n])}
+	if pass > half {
+		for i := range out.Peers {
+			if i%2 == pass%2 {
+				out.Peers[i].PeerApplications = []string{"flexcache", "snapmirror"}
+			}
+		}
+	}
+	return out
+}
+
+// invariants checks the simulator's state after each pass.
+type invariants struct {
+	f *fleet
+	// declared counts the relationships each cluster takes part in.
+	declared map[string]int
+	// seen are the (cluster, remote) sides that have been available.
+	seen map[[2]string]bool
+}
+
+func newInvariants(f *fleet, set *desired.Set) *invariants {
+	inv := &invariants{f: f, declared: map[string]int{}, seen: map[[2]string]bool{}}
+	for _, p := range set.Peers {
+		inv.declared[p.Local.Cluster]++
+		inv.declared[p.Remote.Cluster]++
+	}
+	return inv
+}
+
+func (inv *invariants) check(t *testing.T, when string) {
+	t.Helper()
+	for name, c := range inv.f.sims {
+		recs := c.Peers()
+		for other, oc := range inv.f.sims {
+			if other == name {
+				continue
+			}
+			addrs := oc.InterclusterAddresses("")
+			var toward []ontapsim.PeerRecord
+			for _, r := range recs {
+				if r.RemoteName == other || r.RemoteName == "" && overlap(r.RemoteIPs, addrs) {
+					toward = append(toward, r)
+				}
+			}
+			if len(toward) > 1 {
+				t.Fatalf("%s: %s holds %d records for %s: %+v", when, name, len(toward), other, toward)
+			}
+			key := [2]string{name, other}
+			if inv.seen[key] && len(toward) == 0 {
+				t.Fatalf("%s: %s's record for %s, available before, is gone", when, name, other)
+			}
+			if len(toward) == 1 && toward[0].State == "available" {
+				inv.seen[key] = true
+			}
+		}
+		// Unidentified anonymous offers: at most one per relationship of the
+		// cluster that may still be offering.
+		anon := slices.DeleteFunc(slices.Clone(recs), func(r ontapsim.PeerRecord) bool {
+			return r.RemoteName != "" || len(r.RemoteIPs) > 0
+		})
+		if len(anon) > inv.declared[name] {
+			t.Fatalf("%s: %s holds %d anonymous offers for %d relationships", when, name, len(anon), inv.declared[name])
+		}
+	}
+}
