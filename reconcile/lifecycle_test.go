@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/peerd/peerd/desired"
+	"github.com/peerd/peerd/ontap"
 	"github.com/peerd/peerd/ontap/ontapsim"
 )
 
@@ -175,5 +176,56 @@ func TestOneFailureDoesNotStopOthers(t *testing.T) {
 	}
 	if failed != 1 || ok != 2 { // create + verify
 		t.Fatalf("results %+v", results)
+	}
+}
+
+// TestOneSideDeletedOutOfBand deletes cluster-b's record behind peerd's
+// back: the next pass re-keys cluster-a's stale record and re-creates
+// cluster-b's, without touching anything else.
+func TestOneSideDeletedOutOfBand(t *testing.T) {
+	e := newSimEnv(t, -1)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
+	apis := e.apis("cluster-a", "cluster-b")
+	set := pairSet(nil)
+	_, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	pb, _ := peerTo(b, "cluster-a")
+	if err := e.clients["cluster-b"].DeletePeer(t.Context(), pb.UUID); err != nil {
+		t.Fatal(err)
+	}
+	plan, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	if acts := plan.Relationships[0].Actions; len(acts) != 2 || acts[0].Kind != KindRekey || acts[0].Cluster != "cluster-a" || acts[1].Kind != KindCreate {
+		t.Fatalf("actions %+v", acts)
+	}
+	requireAvailable(t, a, b)
+}
+
+// TestPruneDeletesUndeclared creates a record no definition declares on a
+// cluster with prune on, and one on a cluster without: only the first goes.
+func TestPruneDeletesUndeclared(t *testing.T) {
+	e := newSimEnv(t, -1)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
+	x := e.add(ontapsim.ClusterConfig{Name: "cluster-x"}, 0)
+	for _, c := range []*ontapsim.Cluster{a, b} {
+		if _, err := e.clients[c.Name()].CreatePeer(t.Context(), ontap.CreatePeerRequest{
+			Remote:         &ontap.CreateRemote{IPAddresses: x.InterclusterAddresses("")},
+			Authentication: &ontap.CreateAuthentication{GeneratePassphrase: true},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set := pairSet(nil)
+	set.Config.Clusters[0].Prune = true
+	plan, results := e.pass(t.Context(), set, e.apis("cluster-a", "cluster-b"), Options{})
+	requireOK(t, results)
+	if s := plan.Summary(); s.Delete != 1 || s.Create != 2 {
+		t.Fatalf("summary %+v", s)
+	}
+	requireAvailable(t, a, b)
+	if len(a.Peers()) != 1 || len(b.Peers()) != 2 {
+		t.Fatalf("cluster-a %+v, cluster-b %+v", a.Peers(), b.Peers())
 	}
 }
