@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -30,9 +31,10 @@ type fleetEnv struct {
 	declared map[string][]string // cluster -> remote clusters it is declared to peer with
 }
 
-// newFleetEnv starts n managed clusters; password is the simulator's admin
-// password, extra is appended to peerd.yaml.
-func newFleetEnv(t *testing.T, n int, opts ontapsim.Options, extra string) *fleetEnv {
+// newFleetEnv starts n managed clusters; opts.Password (required) is the
+// simulator's admin password, extra is added to peerd.yaml and wrap, when
+// set, wraps every cluster's handler.
+func newFleetEnv(t *testing.T, n int, opts ontapsim.Options, extra string, wrap func(http.Handler) http.Handler) *fleetEnv {
 	t.Helper()
 	e := &fleetEnv{world: ontapsim.New(opts), dir: t.TempDir(), declared: map[string][]string{}}
 	e.defs = filepath.Join(e.dir, "peers.d")
@@ -46,7 +48,11 @@ func newFleetEnv(t *testing.T, n int, opts ontapsim.Options, extra string) *flee
 	var clusters strings.Builder
 	for i := range n {
 		c := e.addCluster(t, ontapsim.ClusterConfig{Name: fmt.Sprintf("cl%02d", i), Nodes: 1 + i%2})
-		srvURL, ca := e.serve(t, c)
+		var h http.Handler = c.Handler()
+		if wrap != nil {
+			h = wrap(h)
+		}
+		srvURL, ca := serveTLS(t, h)
 		writeTestFile(t, filepath.Join(e.dir, c.Name()+"-ca.pem"), ca)
 		fmt.Fprintf(&clusters, "  - name: %s\n    url: %s\n    username: admin\n    password_file: secrets/admin.password\n    ca_file: %s-ca.pem\n    timeout: 5s\n",
 			c.Name(), srvURL, c.Name())
@@ -65,11 +71,11 @@ func (e *fleetEnv) addCluster(t *testing.T, cfg ontapsim.ClusterConfig) *ontapsi
 	return c
 }
 
-// serve starts an HTTPS server for c on a loopback listener and returns its
-// URL and CA certificate (PEM).
-func (e *fleetEnv) serve(t *testing.T, c *ontapsim.Cluster) (string, string) {
+// serveTLS starts an HTTPS server for h on a loopback listener and returns
+// its URL and CA certificate (PEM).
+func serveTLS(t *testing.T, h http.Handler) (string, string) {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(c.Handler())
+	srv := httptest.NewUnstartedServer(h)
 	// A killed peerd leaves half-done TLS handshakes behind: not news.
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
@@ -176,7 +182,7 @@ func TestCrashApplyConverges(t *testing.T) {
 		clusters, perCluster, kills = 8, 4, 10
 	}
 	bin := buildPeerd(t)
-	e := newFleetEnv(t, clusters, ontapsim.Options{RoutePropagationDelay: -1, Seed: 3, Password: "crash-test-admin-pw"}, "")
+	e := newFleetEnv(t, clusters, ontapsim.Options{RoutePropagationDelay: -1, Seed: 3, Password: "crash-test-admin-pw"}, "", nil)
 	for _, c := range e.sims {
 		c.SetFaults(ontapsim.Faults{Latency: 2 * time.Millisecond})
 	}
