@@ -182,7 +182,7 @@ func verify(ctx context.Context, clusters map[string]ClusterAPI, name string, wr
 		p, err := readBack(ctx, clusters[t.cluster], t)
 		switch {
 		case err != nil:
-			res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("verify peer %s on %s: %w", t.uuid, t.cluster, err)
+			res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("verify: %w", err)
 		case handshake && !established(p):
 			state := "unknown"
 			if p.Authentication != nil {
@@ -227,7 +227,7 @@ func execute(ctx context.Context, api ClusterAPI, relName string, a Action, pass
 	case KindDelete, KindReplace:
 		err := api.DeletePeer(ctx, a.UUID)
 		if err != nil && !ontap.IsNotFound(err) {
-			return a.UUID, "", fmt.Errorf("delete peer %s on %s: %w", a.UUID, a.Cluster, err)
+			return a.UUID, "", err // the client names the operation, record and cluster
 		}
 		return a.UUID, "", nil
 	}
@@ -238,13 +238,13 @@ func execute(ctx context.Context, api ClusterAPI, relName string, a Action, pass
 	if a.Kind == KindCreate {
 		p, err := api.CreatePeer(ctx, createRequest(a, auth))
 		if err != nil {
-			return "", "", fmt.Errorf("create peer on %s: %w", a.Cluster, err)
+			return "", "", err // the client names the operation and cluster
 		}
 		return p.UUID, generated(p), nil
 	}
 	p, err := api.PatchPeer(ctx, a.UUID, patchRequest(a, auth))
 	if err != nil {
-		return a.UUID, "", fmt.Errorf("%s peer %s on %s: %w", a.Kind, a.UUID, a.Cluster, err)
+		return a.UUID, "", fmt.Errorf("%s: %w", a.Kind, err)
 	}
 	gen := generated(p)
 	if a.Passphrase == PassphraseGenerate && gen == "" {

@@ -43,12 +43,14 @@ func Remember(m map[string]string, results []Result) {
 	}
 }
 
-// PeerFields returns the fields Observe asks of every peer record: exactly
-// what Diff reads.
+// PeerFields returns the fields Observe asks of every peer record: what Diff
+// reads plus the health fields the metrics export (status.update_time,
+// authentication.in_use, encryption.state), all from the same list request.
 func PeerFields() []string {
 	return []string{
 		"uuid", "name", "remote.name", "remote.serial_number", "remote.ip_addresses",
-		"ipspace.name", "status.state", "authentication.state", "authentication.expiry_time",
-		"encryption.proposed", "peer_applications", "initial_allowed_svms.name",
+		"ipspace.name", "status.state", "status.update_time",
+		"authentication.state", "authentication.in_use", "authentication.expiry_time",
+		"encryption.proposed", "encryption.state", "peer_applications", "initial_allowed_svms.name",
 	}
 }
