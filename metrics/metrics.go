@@ -185,7 +185,9 @@ func New(reg prometheus.Registerer) *Metrics {
 	m.unsynced = newGaugeSet(m.UnsyncedPasses, maxOf)
 
 	// Series that dashboards and alerts compare exist before the first event.
-	m.Passes.WithLabelValues(ResultSuccess)
+	for _, r := range PassResults {
+		m.Passes.WithLabelValues(r)
+	}
 	for _, r := range []string{ResultSuccess, ResultFailure} {
 		m.ConfigReloads.WithLabelValues(r)
 	}

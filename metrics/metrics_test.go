@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,9 +129,10 @@ func TestObservePass(t *testing.T) {
 	m := metrics.New(reg)
 	t0 := time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)
 
-	// Before any pass: the success series exists at 0 and the pass is not successful.
-	if got := labelValues(t, reg, "peerd_reconcile_passes_total", "result"); len(got) != 1 || got[0] != "success" {
-		t.Fatalf("initial results %v, want success", got)
+	// Before any pass: every result series exists at 0 and the pass is not successful.
+	want := []string{"apply", "clients", "load", "success", "unreachable"}
+	if got := labelValues(t, reg, "peerd_reconcile_passes_total", "result"); !slices.Equal(got, want) {
+		t.Fatalf("initial results %v, want %v", got, want)
 	}
 	if got := testutil.ToFloat64(m.LastPassSuccessful); got != 0 {
 		t.Errorf("last pass successful before any pass = %v", got)

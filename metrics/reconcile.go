@@ -11,6 +11,18 @@ const (
 	ResultFailure = "failure"
 )
 
+// Reasons a pass fails, the result label of peerd_reconcile_passes_total.
+const (
+	PassLoad        = "load"        // the definitions could not be read at all
+	PassClients     = "clients"     // the ONTAP clients could not be built
+	PassUnreachable = "unreachable" // a managed cluster could not be observed
+	PassApply       = "apply"       // an applied action failed
+)
+
+// PassResults lists every result of peerd_reconcile_passes_total; each series
+// exists from the start so that rate() and increase() see the first failure.
+var PassResults = []string{ResultSuccess, PassLoad, PassClients, PassUnreachable, PassApply}
+
 // States of peerd_definition_files.
 const (
 	FilesLoaded = "loaded"

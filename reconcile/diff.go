@@ -76,6 +76,11 @@ func (d *differ) decide(r *rel, now time.Time) Relationship {
 	if out.Status == StatusUnknown {
 		return out
 	}
+	for _, s := range r.sides {
+		if s.rec != nil {
+			out.Records = append(out.Records, RecordRef{Cluster: s.cluster, UUID: s.rec.UUID})
+		}
+	}
 	if r.def.Frozen {
 		out.Status = StatusFrozen
 		out.Notes = append(out.Notes, "its definition file is broken: the last good definition is kept and nothing is changed")

@@ -145,10 +145,18 @@ type Relationship struct {
 	// Clusters are the managed clusters involved, sorted.
 	Clusters []string `json:"clusters"`
 	// Source is "file:line" of the definition, if declared.
-	Source  string   `json:"source,omitempty"`
-	Actions []Action `json:"actions"`
+	Source string `json:"source,omitempty"`
+	// Records are the ONTAP records this relationship was matched to.
+	Records []RecordRef `json:"records,omitempty"`
+	Actions []Action    `json:"actions"`
 	// Notes explain statuses without actions (unknown, frozen, waiting).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// RecordRef names one ONTAP peer record.
+type RecordRef struct {
+	Cluster string `json:"cluster"`
+	UUID    string `json:"uuid"`
 }
 
 // Plan is every relationship's decided actions, sorted by name. It is a pure

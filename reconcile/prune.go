@@ -31,7 +31,8 @@ func (d *differ) undeclared() []Relationship {
 			if label == "" {
 				label = p.UUID
 			}
-			r := Relationship{Name: cluster + "/" + label, Clusters: []string{cluster}, Actions: []Action{}}
+			r := Relationship{Name: cluster + "/" + label, Clusters: []string{cluster}, Actions: []Action{},
+				Records: []RecordRef{{Cluster: cluster, UUID: p.UUID}}}
 			if !prune {
 				r.Notes = []string{"not declared; left alone (prune is off for " + cluster + ")"}
 				out = append(out, r)

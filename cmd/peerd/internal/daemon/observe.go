@@ -14,23 +14,30 @@ import (
 // unreachable): they are retried with backoff.
 func (r *Reconciler) recordObservation(set *desired.Set, obs *reconcile.Observed, plan reconcile.Plan) []string {
 	m := r.opts.Metrics
-	unmanaged := map[string]bool{}
+	// declaredBy maps each matched ONTAP record to its definition.
+	declaredBy := map[reconcile.RecordRef]*desired.Peer{}
+	defs := map[string]*desired.Peer{}
+	for i := range set.Peers {
+		defs[set.Peers[i].Name] = &set.Peers[i]
+	}
 	var failed []string
 	var sides []metrics.SideSample
 	for _, rel := range plan.Relationships {
 		if !rel.Declared {
-			unmanaged[rel.Name] = true
 			continue
 		}
-		if rel.Status == reconcile.StatusUnknown {
+		for _, ref := range rel.Records {
+			declaredBy[ref] = defs[rel.Name]
+		}
+		unknown := rel.Status == reconcile.StatusUnknown
+		if unknown {
 			failed = append(failed, rel.Name)
-			continue
 		}
 		for _, c := range rel.Clusters {
 			inSync := !slices.ContainsFunc(rel.Actions, func(a reconcile.Action) bool {
 				return a.Cluster == c && a.Applicable()
 			})
-			sides = append(sides, metrics.SideSample{Relationship: rel.Name, Cluster: c, InSync: inSync})
+			sides = append(sides, metrics.SideSample{Relationship: rel.Name, Cluster: c, InSync: inSync, Unknown: unknown})
 		}
 	}
 	m.SetDesired(sides)
@@ -43,8 +50,9 @@ func (r *Reconciler) recordObservation(set *desired.Set, obs *reconcile.Observed
 		samples := make([]metrics.PeerSample, 0, len(cs.Peers))
 		for i := range cs.Peers {
 			p := &cs.Peers[i]
-			managed := !unmanaged[name+"/"+p.Name]
-			samples = append(samples, peerSample(p, managed, managed && wantsEncryption(set, name, p)))
+			def, managed := declaredBy[reconcile.RecordRef{Cluster: name, UUID: p.UUID}]
+			wantTLS := managed && def != nil && def.Encryption != string(ontap.EncryptionNone)
+			samples = append(samples, peerSample(p, managed, wantTLS))
 		}
 		m.SetPeers(name, samples)
 	}
@@ -72,33 +80,6 @@ func peerSample(p *ontap.Peer, managed, wantTLS bool) metrics.PeerSample {
 		s.Applications = append(s.Applications, string(app))
 	}
 	return s
-}
-
-// wantsEncryption reports whether the definition that declares record p on
-// cluster asks for tls_psk (the default).
-func wantsEncryption(set *desired.Set, cluster string, p *ontap.Peer) bool {
-	remote := p.Name
-	if p.Remote != nil && p.Remote.Name != "" {
-		remote = p.Remote.Name
-	}
-	for _, d := range set.Peers {
-		var other string
-		switch cluster {
-		case d.Local.Cluster:
-			other = d.Remote.Cluster
-			if other == "" {
-				other = d.Remote.Name
-			}
-		case d.Remote.Cluster:
-			other = d.Local.Cluster
-		default:
-			continue
-		}
-		if other == remote {
-			return d.Encryption != string(ontap.EncryptionNone)
-		}
-	}
-	return false
 }
 
 // pendingKinds counts the plan's applicable actions that were not applied

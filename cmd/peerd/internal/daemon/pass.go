@@ -73,7 +73,7 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 	if in.Config != r.cfg {
 		clients, err := r.opts.Clients(in.Config)
 		if err != nil {
-			return PassResult{Err: fmt.Errorf("build ONTAP clients: %w", err)}, "clients"
+			return PassResult{Err: fmt.Errorf("build ONTAP clients: %w", err)}, metrics.PassClients
 		}
 		r.forgetClusters(in.Config)
 		if r.loader == nil {
@@ -85,7 +85,7 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 	}
 	set, err := r.loader.Load()
 	if err != nil {
-		return PassResult{Err: fmt.Errorf("load definitions: %w", err)}, "load"
+		return PassResult{Err: fmt.Errorf("load definitions: %w", err)}, metrics.PassLoad
 	}
 	r.recordDefinitions(set)
 
@@ -137,7 +137,7 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 	r.opts.Metrics.SetPendingActions(pendingKinds(plan, results))
 	res.Summary = summary(set, plan, res, false)
 	if len(res.Failed) > 0 {
-		return res, "apply"
+		return res, metrics.PassApply
 	}
 	return res, unobservedReason(obs)
 }
@@ -193,7 +193,7 @@ func actionResult(o reconcile.Outcome) string {
 func unobservedReason(obs *reconcile.Observed) string {
 	for _, cs := range obs.Clusters {
 		if cs.Error != "" {
-			return "unreachable"
+			return metrics.PassUnreachable
 		}
 	}
 	return ""
