@@ -28,7 +28,7 @@ type chaosScale struct {
 func TestChaosFleetConverges(t *testing.T) {
 	for _, seed := range []uint64{1, 2} {
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
-			sc := chaosScale{clusters: 16, perCluster: 8, faultPasses: 16, recoveryPasses: 12}
+			sc := chaosScale{clusters: 12, perCluster: 6, faultPasses: 12, recoveryPasses: 12}
 			if testing.Short() {
 				sc = chaosScale{clusters: 8, perCluster: 4, faultPasses: 10, recoveryPasses: 10}
 			}
