@@ -1,11 +1,18 @@
 package reconcile
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/peerd/peerd/desired"
 	"github.com/peerd/peerd/ontap"
@@ -196,6 +203,192 @@ func (inv *invariants) check(t *testing.T, when string) {
 		})
 		if len(anon) > inv.declared[name] {
 			t.Fatalf("%s: %s holds %d anonymous offers for %d relationships", when, name, len(anon), inv.declared[name])
+		}
+	}
+}
+
+// fleet is a simulated world of many clusters served over real HTTP and
+// reached through the real ontap client, for benchmarks and chaos tests
+// (which, unlike simEnv, also run under *testing.B).
+type fleet struct {
+	world *ontapsim.World
+	sims  map[string]*ontapsim.Cluster
+	apis  map[string]ClusterAPI
+	// clients includes unmanaged remotes, whose admins the tests play.
+	clients map[string]*ontap.Client
+}
+
+func newFleet(tb testing.TB, opts ontapsim.Options) *fleet {
+	tb.Helper()
+	return &fleet{
+		world:   ontapsim.New(opts),
+		sims:    map[string]*ontapsim.Cluster{},
+		apis:    map[string]ClusterAPI{},
+		clients: map[string]*ontap.Client{},
+	}
+}
+
+// add creates a cluster and its client; managed clusters are in apis.
+func (f *fleet) add(tb testing.TB, cfg ontapsim.ClusterConfig, cc ontap.Config, managed bool) *ontapsim.Cluster {
+	tb.Helper()
+	c, err := f.world.AddCluster(cfg)
+	if err != nil {
+		tb.Fatalf("add cluster %s: %v", cfg.Name, err)
+	}
+	srv := serve(tb, c.Handler())
+	cc.Name, cc.URL, cc.Username, cc.Password = cfg.Name, srv.URL, ontapsim.DefaultUsername, ontapsim.DefaultPassword
+	cl, err := ontap.New(cc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.sims[cfg.Name] = c
+	f.clients[cfg.Name] = cl
+	if managed {
+		f.apis[cfg.Name] = cl
+	}
+	return c
+}
+
+// serve starts an HTTP server for h. Requests still hanging at cleanup
+// (the simulator's HangRate waits for the request's context, which a
+// server only cancels on a client's disconnect once it has read the
+// body) are released by cancelling the server's base context.
+func serve(tb testing.TB, h http.Handler) *httptest.Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.Start()
+	tb.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
+	return srv
+}
+
+// requests is the number of /api requests every cluster received.
+func (f *fleet) requests() int {
+	n := 0
+	for _, c := range f.sims {
+		n += c.TotalRequests()
+	}
+	return n
+}
+
+func (f *fleet) resetCounters() {
+	for _, c := range f.sims {
+		c.ResetCounters()
+	}
+}
+
+// pass runs one Observe, Diff and Apply, as the daemon's pass does.
+func (f *fleet) pass(ctx context.Context, set *desired.Set, conc int, remembered map[string]string) (Plan, []Result) {
+	obs := Observe(ctx, f.apis, set, ObserveOptions{Concurrency: conc, Remembered: remembered})
+	plan := Diff(set, obs, time.Now())
+	if !plan.HasChanges() {
+		return plan, nil
+	}
+	results := Apply(ctx, f.apis, plan, Options{Desired: set, Concurrency: conc, Log: hclog.NewNullLogger()})
+	if remembered != nil {
+		Remember(remembered, results)
+	}
+	return plan, results
+}
+
+// ringSet declares, for clusters named names, perCluster two-sided
+// relationships per cluster: each cluster with the perCluster/2 next ones
+// around the ring (a remote cluster holds one relationship toward a cluster).
+func ringSet(names []string, perCluster int) *desired.Set {
+	set := &desired.Set{Config: &desired.Config{Prune: desired.PrunePolicy{MaxDeletes: 1}}}
+	for _, n := range names {
+		set.Config.Clusters = append(set.Config.Clusters, desired.Cluster{Name: n})
+	}
+	for i, a := range names {
+		for k := 1; k <= perCluster/2; k++ {
+			b := names[(i+k)%len(names)]
+			set.Peers = append(set.Peers, desired.Peer{
+				Name:             a + "-" + b,
+				State:            desired.Present,
+				Local:            desired.Side{Cluster: a},
+				Remote:           desired.Remote{Side: desired.Side{Cluster: b}},
+				PeerApplications: []string{"snapmirror"},
+			})
+		}
+	}
+	return set
+}
+
+// converge runs passes until a pass plans nothing, and returns how many
+// passes wrote.
+func (f *fleet) converge(tb testing.TB, ctx context.Context, set *desired.Set, conc, maxPasses int) int {
+	tb.Helper()
+	remembered := map[string]string{}
+	for i := 0; i < maxPasses; i++ {
+		plan, results := f.pass(ctx, set, conc, remembered)
+		if !plan.HasChanges() {
+			return i
+		}
+		for _, r := range results {
+			if r.Outcome == OutcomeFailed || r.Outcome == OutcomeRefused {
+				tb.Logf("pass %d: %s %s on %s: %s: %v", i+1, r.Relationship, r.Kind, r.Cluster, r.Outcome, r.Err)
+			}
+		}
+	}
+	tb.Fatalf("not converged after %d passes", maxPasses)
+	return maxPasses
+}
+
+func names(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) with at most conc at once and fails on the first
+// error.
+func parallel(tb testing.TB, n, conc int, fn func(i int) error) {
+	tb.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, conc)
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := fn(i); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
+}
+
+// assertAllAvailable checks that every declared relationship is one
+// available, authenticated record on each side.
+func assertAllAvailable(tb testing.TB, f *fleet, set *desired.Set) {
+	tb.Helper()
+	for _, p := range set.Peers {
+		sides := [][2]string{{p.Local.Cluster, p.Remote.Cluster}, {p.Remote.Cluster, p.Local.Cluster}}
+		if !p.Remote.Managed() {
+			sides = sides[:1]
+			sides[0][1] = p.Remote.Name
+		}
+		for _, s := range sides {
+			n, ok := 0, false
+			for _, r := range f.sims[s[0]].Peers() {
+				if r.RemoteName == s[1] {
+					n++
+					ok = r.State == "available" && r.AuthState == "ok"
+				}
+			}
+			if n != 1 || !ok {
+				tb.Fatalf("%s: %s -> %s: %d records, available %v", p.Name, s[0], s[1], n, ok)
+			}
 		}
 	}
 }
