@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,40 @@ func runChaos(t *testing.T, seed uint64, sc chaosScale) {
 	}
 }
 
+// TestChaosInvariantsDetect shows that the invariants catch what they are
+// for: a deleted side that was available, and anonymous offers beyond the
+// relationships declared.
+func TestChaosInvariantsDetect(t *testing.T) {
+	f := newFleet(t, ontapsim.Options{RoutePropagationDelay: -1, Seed: 9})
+	for _, n := range []string{"k000", "k001"} {
+		f.add(t, ontapsim.ClusterConfig{Name: n, Nodes: 1}, ontap.Config{}, true)
+	}
+	set := ringSet([]string{"k000", "k001"}, 2)
+	set.Peers = set.Peers[:1] // the ring of two declares the pair twice
+	inv := newInvariants(f, set)
+	f.converge(t, t.Context(), set, 2, 3)
+	if err := inv.violation(); err != nil {
+		t.Fatalf("converged pair: %v", err)
+	}
+	for range 2 {
+		if _, err := f.clients["k001"].CreatePeer(t.Context(), ontap.CreatePeerRequest{
+			Authentication: &ontap.CreateAuthentication{GeneratePassphrase: true},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := inv.violation(); err == nil || !strings.Contains(err.Error(), "anonymous offers") {
+		t.Fatalf("two anonymous offers for one relationship: %v", err)
+	}
+	rec := f.sims["k000"].Peers()[0]
+	if err := f.clients["k000"].DeletePeer(t.Context(), rec.UUID); err != nil {
+		t.Fatal(err)
+	}
+	if err := inv.violation(); err == nil || !strings.Contains(err.Error(), "is gone") {
+		t.Fatalf("a deleted available side: %v", err)
+	}
+}
+
 // staged is the desired state at fault pass pass of total: the
 // relationships arrive over the first half of the passes, and in the second
 // half every other one changes its peer_applications, so that creates and
@@ -172,6 +207,13 @@ func newInvariants(f *fleet, set *desired.Set) *invariants {
 
 func (inv *invariants) check(t *testing.T, when string) {
 	t.Helper()
+	if err := inv.violation(); err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+}
+
+// violation returns the first broken invariant, if any.
+func (inv *invariants) violation() error {
 	for name, c := range inv.f.sims {
 		recs := c.Peers()
 		for other, oc := range inv.f.sims {
@@ -186,11 +228,11 @@ func (inv *invariants) check(t *testing.T, when string) {
 				}
 			}
 			if len(toward) > 1 {
-				t.Fatalf("%s: %s holds %d records for %s: %+v", when, name, len(toward), other, toward)
+				return fmt.Errorf("%s holds %d records for %s: %+v", name, len(toward), other, toward)
 			}
 			key := [2]string{name, other}
 			if inv.seen[key] && len(toward) == 0 {
-				t.Fatalf("%s: %s's record for %s, available before, is gone", when, name, other)
+				return fmt.Errorf("%s's record for %s, available before, is gone", name, other)
 			}
 			if len(toward) == 1 && toward[0].State == "available" {
 				inv.seen[key] = true
@@ -202,9 +244,10 @@ func (inv *invariants) check(t *testing.T, when string) {
 			return r.RemoteName != "" || len(r.RemoteIPs) > 0
 		})
 		if len(anon) > inv.declared[name] {
-			t.Fatalf("%s: %s holds %d anonymous offers for %d relationships", when, name, len(anon), inv.declared[name])
+			return fmt.Errorf("%s holds %d anonymous offers for %d relationships", name, len(anon), inv.declared[name])
 		}
 	}
+	return nil
 }
 
 // fleet is a simulated world of many clusters served over real HTTP and
