@@ -171,8 +171,8 @@ func (e *fleetEnv) converged() error {
 
 // TestCrashApplyConverges kills `peerd apply --auto-approve`, a real
 // process, with SIGKILL at seeded random points of a fleet apply (after a
-// random number of ONTAP writes, with writes in flight), restarts it each
-// time, and finally lets it finish. After every run no cluster holds two
+// random number of ONTAP writes, with writes in flight, or at a random
+// moment), restarts it each time, and finally lets it finish. After every run no cluster holds two
 // records for one remote or a record nobody declared, and no side that was
 // available disappears; at the end every relationship is available on both
 // sides and a further apply has nothing to do.
@@ -191,8 +191,15 @@ func TestCrashApplyConverges(t *testing.T) {
 	inv := &crashInvariants{e: e, seen: map[[2]string]bool{}}
 	killed := 0
 	for run := 1; run <= kills; run++ {
+		// Mostly after a random number of writes; every fourth run at a
+		// random moment, which may fall before the first write.
 		after := e.writes() + 1 + rng.IntN(6)
-		code, out := applyUntil(t, bin, e, func() bool { return e.writes() >= after })
+		kill := func() bool { return e.writes() >= after }
+		if run%4 == 0 {
+			at := time.Now().Add(time.Duration(rng.IntN(60)) * time.Millisecond)
+			kill = func() bool { return time.Now().After(at) }
+		}
+		code, out := applyUntil(t, bin, e, kill)
 		if code == -1 {
 			killed++
 		}
