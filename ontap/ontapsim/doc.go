@@ -21,7 +21,10 @@
 //	GET          /api/cluster/jobs, /api/cluster/jobs/{uuid}
 //
 // HEAD answers like GET and OPTIONS lists the methods in Allow. Responses
-// are application/hal+json. Errors are always
+// are application/hal+json, or application/json when the Accept header
+// prefers it (as "Accept: application/json" does); the body is the same
+// (ONTAP also drops _links other than next from application/json bodies:
+// not simulated). Errors are always
 // {"error":{"message","code","target"?}}; an unknown path is 404 code "4",
 // a method the resource lacks 405 code "3".
 //

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -87,6 +88,7 @@ func (c *Cluster) route(path string) (tmpl, id string, eps map[string]endpoint) 
 func (c *Cluster) newHandler() http.Handler {
 	c.routes = c.routeTable()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", responseType(r.Header.Values("Accept")))
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api":
 			c.serveAPI(w, r)
@@ -249,10 +251,56 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 		status = http.StatusInternalServerError
 		b = []byte(`{"error":{"message":"Unexpected exception.","code":"262145"}}`)
 	}
-	w.Header().Set("Content-Type", "application/hal+json")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", mediaHALJSON)
+	}
 	w.Header().Set("Server", "libzapid-httpd")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+const (
+	mediaHALJSON = "application/hal+json"
+	mediaJSON    = "application/json"
+)
+
+// responseType negotiates the response media type from the Accept header
+// values: application/hal+json, ONTAP's default, unless the client accepts
+// application/json with a higher quality than application/hal+json (a plain
+// "Accept: application/json", as peerd sends and a go-swagger client sends
+// with its WithAcceptApplicationJSON option). The
+// body is the same either way.
+func responseType(accept []string) string {
+	q := map[string]float64{}
+	for _, v := range accept {
+		for _, part := range strings.Split(v, ",") {
+			typ, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			typ = strings.ToLower(strings.TrimSpace(typ))
+			weight := 1.0
+			for _, p := range strings.Split(params, ";") {
+				if k, val, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+						weight = f
+					}
+				}
+			}
+			if old, ok := q[typ]; !ok || weight > old {
+				q[typ] = weight
+			}
+		}
+	}
+	quality := func(typ string) float64 {
+		for _, r := range []string{typ, "application/*", "*/*"} {
+			if w, ok := q[r]; ok {
+				return w
+			}
+		}
+		return 0
+	}
+	if quality(mediaJSON) > quality(mediaHALJSON) {
+		return mediaJSON
+	}
+	return mediaHALJSON
 }
 
 // countKey is a counter's method and path template.
