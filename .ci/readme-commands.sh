@@ -143,6 +143,9 @@ t_run 'peerd sim --cert-out /tmp/sim-ca.pem --cluster east=127.0.0.1:9443 --clus
 t_run 'curl --cacert /tmp/sim-ca.pem -u admin:netapp1! https://127.0.0.1:9443/api/cluster'
 t_run "curl --cacert /tmp/sim-ca.pem -u admin:netapp1! -X POST -d '{\"remote\":\"cluster-b\"}' https://127.0.0.1:9443/_sim/links/cut"
 t_run "go test -race -short -run 'Chaos|Crash|Secrets' ./reconcile/ ./cmd/peerd/"
+# Performance (about a minute together on 2 cores).
+t_run 'make bench'
+t_run "go test -run '^\$' -bench 'NoOpPass|FleetConvergence' -benchtime 1x ./reconcile"
 # Test: this is what .ci/run runs.
 t_covered 'make test' .ci/run 'make test'
 # Safety. The full-size line runs the same tests without -short: make test
@@ -192,7 +195,7 @@ for c in "${readme_cmds[@]}"; do
 	esac
 done
 for c in "${!kind[@]}"; do
-	[ -n "${at[$c]:-}" ] || say "warning: a table entry is no longer in README.md: $c"
+	[ -n "${at[$c]:-}" ] || say "warning: a table entry is not in README.md: $c"
 done
 if [ ${#problems[@]} -gt 0 ]; then
 	printf 'readme-commands: FAIL: %s\n' "${problems[@]}" >&2
@@ -555,6 +558,26 @@ readme 'curl --cacert /tmp/sim-ca.pem -u admin:netapp1! https://127.0.0.1:9443/a
 run_ok curl 0 "$R"
 [ "$(jsonq name <"$tmp/curl.out")" = east ] || die "GET /api/cluster on east: $(cat "$tmp/curl.out")"
 stop "$bg_pid" sim4
+
+say "Performance: make bench and one benchmark run"
+# in_readme CMD: CMD is in README.md; else a warning (for a section the
+# README has not got yet: the command is checked once it is there).
+in_readme() { [ -n "${at[$(normalise "$1")]:-}" ] || { say "warning: not in README.md, not run: $1"; false; }; }
+if in_readme 'make bench'; then
+	readme 'make bench'
+	# BENCH_OUT (default bin/bench.txt) from the environment: a local run
+	# leaves the developer's own bin/bench.txt alone.
+	BENCH_OUT=$tmp/bench.txt run_ok bench 0 "$R" 120
+	has bench '| reconcile | FleetConvergence |'
+	grep -q '^BenchmarkFleetConvergence' "$tmp/bench.txt" || die "make bench kept no raw output"
+fi
+c="go test -run '^\$' -bench 'NoOpPass|FleetConvergence' -benchtime 1x ./reconcile"
+if in_readme "$c"; then
+	readme "$c"
+	run_ok onebench 0 "$R" 60
+	has onebench 'BenchmarkNoOpPass'
+	has onebench 'BenchmarkFleetConvergence'
+fi
 
 say "go test: chaos, crash and secrets at CI size"
 readme "go test -race -short -run 'Chaos|Crash|Secrets' ./reconcile/ ./cmd/peerd/"
