@@ -348,7 +348,7 @@ for port in 9443 9444 9731; do
 		die "127.0.0.1:$port is in use; the README's commands need it"
 	fi
 done
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends curl >/dev/null; }
+command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null; }
 
 # jsonq [PATH...]: reads one JSON value on stdin (fails if it is not JSON)
 # and prints the value at each PATH (keys and indexes joined by dots; strings
