@@ -9,7 +9,8 @@
 #     unquoted `#` starting a word) dropped, white space normalised.
 #  2. Looks each one up in the TABLE: `run` (run below) or `covered FILE
 #     NEEDLE` (a line of FILE starts with NEEDLE: the test or CI step that
-#     runs it). A README command in neither fails the script.
+#     runs it; a script FILE must be run by .ci/run). A README command in
+#     neither fails the script.
 #  3. Runs the `run` commands as written, with `peerd` being bin/peerd
 #     (`make build`) and one substitution: /etc/peerd/ is a temporary copy
 #     of examples/quickstart, whose clusters are `peerd sim`'s defaults (the
@@ -189,6 +190,8 @@ for c in "${readme_cmds[@]}"; do
 	covered)
 		if [ ! -f "${file[$c]}" ] || ! starts_line "${needle[$c]}" "${file[$c]}"; then
 			problems+=("${at[$c]}: $c: covered by ${file[$c]}, but no line there starts with: ${needle[$c]}")
+		elif [[ ${file[$c]} == *.sh ]] && ! starts_line "${file[$c]}" .ci/run; then
+			problems+=("${at[$c]}: $c: covered by ${file[$c]}, which .ci/run does not run")
 		fi
 		;;
 	*) problems+=("${at[$c]}: $c: no test or CI step runs this command; add it to the table in .ci/readme-commands.sh") ;;
