@@ -252,6 +252,8 @@ func (ck *configCheck) checkCluster(i int, cl *Cluster, seen map[string]int) {
 	for _, k := range keys {
 		if !labelRE.MatchString(k) || strings.HasPrefix(k, "__") {
 			ck.add(f("labels."+k), "invalid label name %q", k)
+		} else if k == "cluster" {
+			ck.add(f("labels."+k), "%q is reserved: every series of the cluster has it already", k)
 		}
 	}
 }

@@ -61,6 +61,7 @@ func TestLoadConfigProblems(t *testing.T) {
 			`peerd.yaml:11:39: cluster "cluster-a": rate_limit.requests_per_second: must be positive`,
 			`peerd.yaml:11:49: cluster "cluster-a": rate_limit.burst: must be at least 1`,
 			`peerd.yaml:12:22: cluster "cluster-a": labels.__meta: invalid label name "__meta"`,
+			`peerd.yaml:12:48: cluster "cluster-a": labels.cluster: "cluster" is reserved: every series of the cluster has it already`,
 			`peerd.yaml:12:36: cluster "cluster-a": labels.site-name: invalid label name "site-name"`,
 			`peerd.yaml:13:11: cluster "9lives": name: invalid cluster name: 1-44 letters, digits, '.', '_' or '-', starting with a letter`,
 			`peerd.yaml:14:10: cluster "9lives": url: want an address such as https://cluster-a.example.com`,

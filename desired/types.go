@@ -80,7 +80,7 @@ type Cluster struct {
 	Timeout Duration `yaml:"timeout"`
 	// RateLimit bounds requests to this cluster.
 	RateLimit RateLimit `yaml:"rate_limit"`
-	// Labels are extra constant labels for this cluster's metrics.
+	// Labels label this cluster's peerd_cluster_info series (join on cluster).
 	Labels map[string]string `yaml:"labels"`
 	// Prune allows deleting peers on this cluster that no definition declares.
 	Prune bool `yaml:"prune"`

@@ -46,6 +46,8 @@ type Metrics struct {
 	ConfigReloadOK       prometheus.Gauge
 	ConfigReloadTime     prometheus.Gauge
 
+	clusterInfo *clusterInfo // peerd_cluster_info with configured labels
+
 	peerSets []*gaugeSet // per-peer series, grouped by cluster
 	sides    *gaugeSet   // in_sync, all sides in one group
 	unsynced *gaugeSet   // unsynced_passes, all sides in one group
@@ -86,6 +88,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, labels)
 	}
 	m := &Metrics{
+		clusterInfo: &clusterInfo{labels: map[string]map[string]string{}},
 		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "ontap_requests_total",
 			Help: "ONTAP REST requests by cluster, method, path template and HTTP status code (0: no response).",
@@ -201,6 +204,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		m.InSync, m.UnsyncedPasses, m.PendingActions,
 		m.Passes, m.PassDuration, m.LastPassSuccessful, m.LastSuccessTimestamp, m.Actions,
 		m.DefinitionFiles, m.ConfigReloads, m.ConfigReloadOK, m.ConfigReloadTime,
+		m.clusterInfo,
 	)
 	return m
 }

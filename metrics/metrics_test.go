@@ -189,3 +189,34 @@ func TestActionsFilesAndReload(t *testing.T) {
 		t.Errorf("reloads success=%v failure=%v", s, f)
 	}
 }
+
+func TestClusterInfo(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	m.SetClusterLabels(map[string]map[string]string{
+		"cluster-a": {"datacenter": "fra1", "cluster": "ignored"},
+		"cluster-b": nil,
+	})
+	want := `
+# HELP peerd_cluster_info Constant 1 per managed cluster, labelled with the cluster's configured labels; join on cluster to add them to other series.
+# TYPE peerd_cluster_info gauge
+peerd_cluster_info{cluster="cluster-a",datacenter="fra1"} 1
+peerd_cluster_info{cluster="cluster-b"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "peerd_cluster_info"); err != nil {
+		t.Error(err)
+	}
+	m.RemoveCluster("cluster-a")
+	m.SetClusterLabels(map[string]map[string]string{"cluster-b": {"site": "paris"}})
+	want = `
+# HELP peerd_cluster_info Constant 1 per managed cluster, labelled with the cluster's configured labels; join on cluster to add them to other series.
+# TYPE peerd_cluster_info gauge
+peerd_cluster_info{cluster="cluster-b",site="paris"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "peerd_cluster_info"); err != nil {
+		t.Error(err)
+	}
+	if problems, err := testutil.GatherAndLint(reg, "peerd_cluster_info"); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}

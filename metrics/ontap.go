@@ -30,6 +30,9 @@ func (m *Metrics) SetClusterReachable(cluster string, ok bool) {
 // that a configuration reload removed.
 func (m *Metrics) RemoveCluster(cluster string) {
 	m.forgetPeers(cluster)
+	m.clusterInfo.mu.Lock()
+	delete(m.clusterInfo.labels, cluster)
+	m.clusterInfo.mu.Unlock()
 	m.ClusterReachable.DeleteLabelValues(cluster)
 	m.Requests.DeletePartialMatch(map[string]string{lCluster: cluster})
 	m.RequestDuration.DeletePartialMatch(map[string]string{lCluster: cluster})

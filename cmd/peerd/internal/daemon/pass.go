@@ -82,6 +82,11 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 			r.loader.SetConfig(in.Config) // keeps broken files' last good content
 		}
 		r.cfg, r.clients = in.Config, clients
+		labels := make(map[string]map[string]string, len(in.Config.Clusters))
+		for _, c := range in.Config.Clusters {
+			labels[c.Name] = c.Labels
+		}
+		r.opts.Metrics.SetClusterLabels(labels)
 	}
 	set, err := r.loader.Load()
 	if err != nil {
