@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -159,6 +160,16 @@ func TestChaosInvariantsDetect(t *testing.T) {
 	if err := inv.violation(); err == nil || !strings.Contains(err.Error(), "anonymous offers") {
 		t.Fatalf("two anonymous offers for one relationship: %v", err)
 	}
+	for _, r := range f.sims["k001"].Peers() {
+		if r.RemoteName == "" {
+			if err := f.clients["k001"].DeletePeer(t.Context(), r.UUID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := inv.violation(); err != nil {
+		t.Fatalf("offers withdrawn: %v", err)
+	}
 	rec := f.sims["k000"].Peers()[0]
 	if err := f.clients["k000"].DeletePeer(t.Context(), rec.UUID); err != nil {
 		t.Fatal(err)
@@ -213,9 +224,11 @@ func (inv *invariants) check(t *testing.T, when string) {
 
 // violation returns the first broken invariant, if any.
 func (inv *invariants) violation() error {
-	for name, c := range inv.f.sims {
-		recs := c.Peers()
-		for other, oc := range inv.f.sims {
+	clusters := slices.Sorted(maps.Keys(inv.f.sims))
+	for _, name := range clusters {
+		recs := inv.f.sims[name].Peers()
+		for _, other := range clusters {
+			oc := inv.f.sims[other]
 			if other == name {
 				continue
 			}
