@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -202,5 +204,34 @@ func TestControlSurface(t *testing.T) {
 	rec := httpRecorder(c.Handler(), "POST", "/_sim/clock/advance", `{"duration":"1h"}`)
 	if rec != http.StatusConflict {
 		t.Errorf("advancing a real clock: %d", rec)
+	}
+}
+
+// A hung request with a body ends when its client gives up: Go's server
+// only notices a departed client once the body is read, so a handler that
+// waited without reading it would never return and Close would block.
+func TestHungRequestWithBodyEndsWithItsClient(t *testing.T) {
+	w := New(Options{})
+	a, err := w.AddCluster(ClusterConfig{Name: "cluster-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	a.SetFaults(Faults{HangRate: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/cluster/peers",
+		strings.NewReader(`{"authentication":{"generate_passphrase":true}}`))
+	req.SetBasicAuth(DefaultUsername, DefaultPassword)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("hung request answered")
+	}
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("server Close still waits for the hung handler 10s after its client left")
 	}
 }

@@ -140,6 +140,13 @@ func (c *Cluster) serveAPI(w http.ResponseWriter, r *http.Request) {
 	fail := f.ErrorRate > 0 && c.w.rng.Float64() < f.ErrorRate
 	after := mutating(method) && f.AfterEffectErrorRate > 0 && c.w.rng.Float64() < f.AfterEffectErrorRate
 	c.w.mu.Unlock()
+	if (hang || f.Latency > 0) && r.Body != nil {
+		// Go's server notices a departed client (and cancels r.Context)
+		// only once the request body has been read: buffer it first, so
+		// an injected wait ends when the client gives up.
+		b, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {
