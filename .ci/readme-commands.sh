@@ -151,10 +151,10 @@ t_run "go test -run '^\$' -bench 'NoOpPass|FleetConvergence' -benchtime 1x ./rec
 t_covered 'make test' .ci/run 'make test'
 # Safety. The full-size line runs the same tests without -short: make test
 # (go test -race ./...) runs them at full size once per CI run, not five
-# times. `make fuzz FUZZTIME=300000x` is make test's `make fuzz` with a longer
+# times. `make fuzz FUZZTIME=1000000x` is make test's `make fuzz` with a longer
 # budget (make test uses the Makefile's default FUZZTIME).
 t_covered "go test -race -count=5 -run 'Chaos|Crash' ./reconcile/ ./cmd/peerd/" Makefile '$(GO) test -race -count=1 ./...'
-t_covered 'make fuzz FUZZTIME=300000x' Makefile 'test: vet lint fuzz'
+t_covered 'make fuzz FUZZTIME=1000000x' Makefile 'test: vet lint fuzz'
 # Operations. .ci/run builds the package (deploy-check depends on it, then
 # make package DEB_VERSION=0.0.0~ci); install-test.sh, as root, installs the
 # old one and upgrades to the new one with apt-get install, runs the
