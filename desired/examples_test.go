@@ -2,56 +2,30 @@ package desired
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/peerd/peerd/examples"
 )
-
-// exampleSecrets lists the secret files each example references: git
-// cannot keep their 0600 mode, so tests create them in a temporary copy.
-var exampleSecrets = map[string][]string{
-	"ipspaces-bootstrap":   {"secrets/cluster-a.password", "secrets/cluster-b.password"},
-	"unmanaged-passphrase": {"secrets/cluster-a.password", "secrets/partner-x.passphrase"},
-	"offer":                {"secrets/cluster-a.password"},
-}
 
 // testSecret is the content written to every example secret file.
 const testSecret = "example-secret-1234"
 
-// copyExample copies examples/<name> to a temporary directory, creates its
-// secret files (0600) and sets the password variables the examples use.
-// It returns the copy's config path.
+// copyExample copies examples/<name> to a temporary directory with its
+// secret files and sets the password variables the examples use. It
+// returns the copy's config path.
 func copyExample(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "examples", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
+	cfg, err := examples.Copy(t.TempDir(), name, testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range exampleSecrets[name] {
-		writeSecret(t, filepath.Join(dst, s), testSecret)
-	}
-	for _, env := range []string{"PEERD_SIM_PASSWORD", "PEERD_CLUSTER_A_PASSWORD", "PEERD_CLUSTER_B_PASSWORD", "PEERD_CLUSTER_C_PASSWORD"} {
+	for _, env := range examples.PasswordEnv() {
 		t.Setenv(env, "netapp1!")
 	}
-	return filepath.Join(dst, "peerd.yaml")
+	return cfg
 }
 
 func writeSecret(t *testing.T, path, content string) {
@@ -108,13 +82,9 @@ func TestExamples(t *testing.T) {
 			"a-c": "present cluster-a/Default/cluster-c -> cluster-c/Default/cluster-a tls_psk [] expiry=1h0m0s",
 		}},
 	}
-	dirs, err := os.ReadDir(filepath.Join("..", "examples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range dirs {
-		if _, ok := tests[d.Name()]; d.IsDir() && !ok {
-			t.Errorf("examples/%s is not covered by this test", d.Name())
+	for _, name := range examples.Names() {
+		if _, ok := tests[name]; !ok {
+			t.Errorf("examples/%s is not covered by this test", name)
 		}
 	}
 	for name, w := range tests {

@@ -1,64 +1,29 @@
 package reconcile
 
 import (
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/peerd/peerd/desired"
+	"github.com/peerd/peerd/examples"
 	"github.com/peerd/peerd/ontap"
 	"github.com/peerd/peerd/ontap/ontapsim"
 )
-
-// exampleSecrets lists the secret files each example references; git cannot
-// keep their 0600 mode, so the test creates them in a temporary copy.
-func exampleSecrets(name string) []string {
-	return map[string][]string{
-		"ipspaces-bootstrap":   {"secrets/cluster-a.password", "secrets/cluster-b.password"},
-		"unmanaged-passphrase": {"secrets/cluster-a.password", "secrets/partner-x.passphrase"},
-		"offer":                {"secrets/cluster-a.password"},
-	}[name]
-}
 
 // loadExample copies examples/<name> to a temporary directory with its
 // secrets and loads it with the real loader.
 func loadExample(t *testing.T, name string) *desired.Set {
 	t.Helper()
-	src := filepath.Join("..", "examples", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
+	path, err := examples.Copy(t.TempDir(), name, "example-secret-1234")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range exampleSecrets(name) {
-		p := filepath.Join(dst, s)
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("example-secret-1234\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, env := range []string{"PEERD_SIM_PASSWORD", "PEERD_CLUSTER_A_PASSWORD", "PEERD_CLUSTER_B_PASSWORD", "PEERD_CLUSTER_C_PASSWORD"} {
+	for _, env := range examples.PasswordEnv() {
 		t.Setenv(env, "netapp1!")
 	}
-	cfg, err := desired.LoadConfig(filepath.Join(dst, "peerd.yaml"))
+	cfg, err := desired.LoadConfig(path)
 	if err != nil {
 		t.Fatalf("load %s config: %v", name, err)
 	}

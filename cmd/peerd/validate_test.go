@@ -2,39 +2,24 @@ package main
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/peerd/peerd/desired"
+	"github.com/peerd/peerd/examples"
 )
 
 // exampleCopy copies examples/<name> to a temporary directory and returns
 // the copy's config path.
 func exampleCopy(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "examples", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
+	cfg, err := examples.Copy(t.TempDir(), name, "example-secret-1234")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(dst, "peerd.yaml")
+	return cfg
 }
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
