@@ -8,14 +8,8 @@ import (
 
 // createPeer serves POST /api/cluster/peers.
 func (c *Cluster) createPeer(r *request) (*response, *apiError) {
-	if aerr := checkWriteQuery(r); aerr != nil {
-		return nil, aerr
-	}
-	var in peerInput
-	if aerr := decodeBody(r.body, peerSpec(true), &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := in.checkEnums(); aerr != nil {
+	in, aerr := decodePeerInput(r, true)
+	if aerr != nil {
 		return nil, aerr
 	}
 	w := c.w
@@ -238,4 +232,17 @@ func checkWriteQuery(r *request) *apiError {
 
 func links(self string) map[string]any {
 	return map[string]any{"self": map[string]any{"href": self}}
+}
+
+// decodePeerInput checks the query of a POST or PATCH and decodes its body
+// against the fields that method accepts.
+func decodePeerInput(r *request, create bool) (peerInput, *apiError) {
+	var in peerInput
+	if aerr := checkWriteQuery(r); aerr != nil {
+		return in, aerr
+	}
+	if aerr := decodeBody(r.body, peerSpec(create), &in); aerr != nil {
+		return in, aerr
+	}
+	return in, in.checkEnums()
 }

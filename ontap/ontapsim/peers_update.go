@@ -8,14 +8,8 @@ import (
 
 // patchPeer serves PATCH /api/cluster/peers/{uuid}.
 func (c *Cluster) patchPeer(r *request) (*response, *apiError) {
-	if aerr := checkWriteQuery(r); aerr != nil {
-		return nil, aerr
-	}
-	var in peerInput
-	if aerr := decodeBody(r.body, peerSpec(false), &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := in.checkEnums(); aerr != nil {
+	in, aerr := decodePeerInput(r, false)
+	if aerr != nil {
 		return nil, aerr
 	}
 	w := c.w
