@@ -128,17 +128,12 @@ func applyRelationship(ctx context.Context, clusters map[string]ClusterAPI, r Re
 		case stopped != nil:
 			res.Outcome, res.Err = OutcomeSkipped, stopped
 		default:
-			uuid, gen, err := execute(ctx, clusters[a.Cluster], r.Name, a, pass, opts.Desired)
+			uuid, gen, err := executeWithHandover(ctx, clusters[a.Cluster], r.Name, a, pass, opts.Desired)
 			if uuid != "" {
 				res.UUID = uuid
 			}
 			if gen != "" {
 				pass = gen
-				if err == nil && a.Spec != nil && a.Spec.HandoverFile != "" {
-					if werr := writeHandover(a.Spec.HandoverFile, gen); werr != nil {
-						err = fmt.Errorf("write offer handover file: %w", werr)
-					}
-				}
 			}
 			if err != nil {
 				stopped = fmt.Errorf("an earlier step failed: %w", err)
@@ -215,6 +210,33 @@ func readBack(ctx context.Context, api ClusterAPI, t touched) (*ontap.Peer, erro
 		}
 	}
 	return nil, err
+}
+
+// executeWithHandover performs one action; when it generates an offer's
+// passphrase, the handover file is prepared first, so that an unwritable
+// path fails the action before ONTAP holds an offer nobody can accept, and
+// written after.
+func executeWithHandover(ctx context.Context, api ClusterAPI, relName string, a Action, pass ontap.Secret, set *desired.Set) (string, ontap.Secret, error) {
+	if a.Spec == nil || a.Spec.HandoverFile == "" || a.Passphrase != PassphraseGenerate {
+		return execute(ctx, api, relName, a, pass, set)
+	}
+	h, err := prepareHandover(a.Spec.HandoverFile)
+	if err != nil {
+		return a.UUID, "", fmt.Errorf("write offer handover file: %w", err)
+	}
+	uuid, gen, err := execute(ctx, api, relName, a, pass, set)
+	switch {
+	case err != nil:
+		h.discard()
+	case gen == "":
+		h.discard()
+		err = fmt.Errorf("%s peer on %s: ONTAP returned no generated passphrase for handover file %s", a.Kind, a.Cluster, a.Spec.HandoverFile)
+	default:
+		if werr := h.commit(gen); werr != nil {
+			err = fmt.Errorf("write offer handover file: %w", werr)
+		}
+	}
+	return uuid, gen, err
 }
 
 // execute performs one action. It returns the record's uuid and the
