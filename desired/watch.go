@@ -166,10 +166,20 @@ func (w *Watcher) loop(ctx context.Context) {
 			if !ok {
 				return
 			}
-			if w.isWatchedDir(ev.Name) && ev.Has(fsnotify.Remove|fsnotify.Rename) {
+			switch {
+			case !w.isWatchedDir(ev.Name):
+			case ev.Has(fsnotify.Remove | fsnotify.Rename):
 				w.opts.Log.Warn("watched directory went away; polling for it", "dir", ev.Name)
 				_ = w.fs.Remove(ev.Name)
 				w.startPoll(ctx, ev.Name)
+			case ev.Has(fsnotify.Create):
+				// The name was replaced under the parent's watch (a symlink
+				// renamed over it, a directory moved in): the watch still
+				// follows the old directory, so watch what the name is now.
+				_ = w.fs.Remove(ev.Name)
+				if err := w.fs.Add(ev.Name); err != nil {
+					w.startPoll(ctx, ev.Name)
+				}
 			}
 			mark()
 		case err, ok := <-w.fs.Errors:

@@ -261,3 +261,38 @@ func TestWatchRejectsNoDirectories(t *testing.T) {
 		t.Fatal("Watch with no directories: want an error")
 	}
 }
+
+// A definition directory that is a symlink swapped to a new target (a
+// release directory flipped with `ln -sfn`, rename-over) must be watched at
+// its new target: edits there trigger passes, and removing the old target
+// does not lose the watch.
+func TestWatchSymlinkedDirectorySwapped(t *testing.T) {
+	confDir := t.TempDir()
+	rel1, rel2 := filepath.Join(confDir, "rel1"), filepath.Join(confDir, "rel2")
+	for _, d := range []string{rel1, rel2} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(confDir, "peers.d")
+	if err := os.Symlink("rel1", link); err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, WatchOptions{PollMax: 200 * time.Millisecond}, confDir, link)
+
+	tmp := filepath.Join(confDir, ".peers.d.tmp")
+	if err := os.Symlink("rel2", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+	waitSignal(t, w, "symlink swap")
+	if err := os.RemoveAll(rel1); err != nil {
+		t.Fatal(err)
+	}
+	drainQuiet(w, 3*DefaultDebounce)
+
+	writeFile(t, filepath.Join(link, "a.yaml"), "x\n")
+	waitSignal(t, w, "write into the new symlink target")
+}
