@@ -104,9 +104,12 @@ offer_expiry: 2d
 		}
 		return false
 	})
-	if _, err := os.Stat(filepath.Join(e.dir, "offers", "partner-y.passphrase")); err != nil {
-		t.Fatalf("no handover file: %v", err)
-	}
+	// The handover file is written once the POST has answered, a moment
+	// after the simulator holds the record.
+	waitUntil(t, "the handover file", func() bool {
+		_, err := os.Stat(filepath.Join(e.dir, "offers", "partner-y.passphrase"))
+		return err == nil
+	})
 	waitUntil(t, "metrics of both records", func() bool {
 		mf := scrape(t, d.addr)
 		est, ok1 := metricValue(mf, "peerd_peer_availability", map[string]string{"cluster": "cluster-a", "peer": "cluster-b", "state": "available"})
