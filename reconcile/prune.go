@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/peerd/peerd/desired"
 )
 
 // undeclared lists the records no definition claimed: deleted on clusters
@@ -121,16 +123,17 @@ func (d *differ) maxDeletes() int {
 }
 
 // limitDeletes refuses every delete of the plan when it deletes more than
-// max_deletes relationships (both records of a managed pair count once; an
-// undeclared record counts as one): a mass delete is more likely a mistake
-// than intent.
+// max_deletes relationships (both records of a managed pair count once,
+// declared or pruned; any other undeclared record counts as one): a mass
+// delete is more likely a mistake than intent.
 func (d *differ) limitDeletes(p *Plan) {
-	n := 0
+	counted := map[string]bool{}
 	for _, r := range p.Relationships {
 		if slices.ContainsFunc(r.Actions, func(a Action) bool { return a.Kind == KindDelete && a.Applicable() }) {
-			n++
+			counted[d.deleteKey(r)] = true
 		}
 	}
+	n := len(counted)
 	limit := d.maxDeletes()
 	if n <= limit {
 		return
@@ -180,4 +183,41 @@ func setStatus(r *Relationship) {
 	default:
 		r.Status = StatusUpdate
 	}
+}
+
+// deleteKey names the relationship a delete counts against max_deletes: a
+// declared relationship by its name; an undeclared record whose remote is
+// another managed cluster by the pair, so that pruning a pair whose
+// definition was removed counts once, as its state: absent would.
+func (d *differ) deleteKey(r Relationship) string {
+	if r.Declared || len(r.Records) != 1 {
+		return "declared/" + r.Name
+	}
+	ref := r.Records[0]
+	key := "record/" + ref.Cluster + "/" + ref.UUID
+	cs := d.obs.Clusters[ref.Cluster]
+	if cs == nil {
+		return key
+	}
+	for _, p := range cs.Peers {
+		if p.UUID != ref.UUID {
+			continue
+		}
+		if p.Remote == nil || p.Remote.Name == "" || p.Remote.Name == ref.Cluster || !d.managed(p.Remote.Name) {
+			return key
+		}
+		pair := []string{ref.Cluster, p.Remote.Name}
+		slices.Sort(pair)
+		return "pair/" + pair[0] + "/" + pair[1]
+	}
+	return key
+}
+
+// managed reports whether cluster is a configured (managed) cluster.
+func (d *differ) managed(cluster string) bool {
+	if d.set.Config == nil {
+		_, ok := d.obs.Clusters[cluster]
+		return ok
+	}
+	return slices.ContainsFunc(d.set.Config.Clusters, func(c desired.Cluster) bool { return c.Name == cluster })
 }
