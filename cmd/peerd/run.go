@@ -200,6 +200,8 @@ func onceExit(res daemon.PassResult, dry bool) error {
 		return exitCodeError{code: 1, err: res.Err}
 	case len(res.Failed) > 0:
 		return exitCodeError{code: 1, err: fmt.Errorf("relationships failed: %s", strings.Join(res.Failed, ", "))}
+	case res.Incomplete != nil:
+		return exitCodeError{code: 1, err: res.Incomplete}
 	case res.Pending > 0 && dry:
 		return exitCodeError{code: 2}
 	case res.Pending > 0:

@@ -145,6 +145,12 @@ func TestRunOnceExitCodes(t *testing.T) {
 			urls := regexp.MustCompile(`url: (\S+)`).FindAllStringSubmatch(string(cfg), -1)
 			writeTestFile(t, e.config, strings.Replace(string(cfg), urls[0][1], urls[1][1], 1))
 		}, want: 1},
+		{name: "a definition file is broken", setup: func(e *simEnv) {
+			e.define(t, "half.yaml", "name: a-c\nlocal:\n  cluster: [cluster-a\n")
+		}, want: 1},
+		{name: "a definition file is broken, dry-run", args: []string{"--dry-run"}, setup: func(e *simEnv) {
+			e.define(t, "half.yaml", "name: a-c\nlocal:\n  cluster: [cluster-a\n")
+		}, want: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

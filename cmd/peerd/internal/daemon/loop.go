@@ -62,6 +62,11 @@ type PassResult struct {
 	Failed []string
 	// Summary is a one-line human summary (systemd STATUS=, logs).
 	Summary string
+	// Incomplete says why the plan did not cover everything declared:
+	// broken definition files, clusters that could not be observed (as
+	// `peerd plan` reports them). The loop does not retry for it; --once
+	// exits 1 on it.
+	Incomplete error
 	// Requeue asks for an early follow-up pass (after writes, to observe
 	// their effect); repeated requeues back off like failures.
 	Requeue bool

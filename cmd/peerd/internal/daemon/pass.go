@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -100,7 +101,7 @@ func (r *Reconciler) pass(ctx context.Context, in PassInput) (PassResult, string
 	plan := reconcile.Diff(set, obs, r.opts.Now())
 	failed := r.recordObservation(set, obs, plan)
 
-	res := PassResult{Failed: failed}
+	res := PassResult{Failed: failed, Incomplete: incomplete(in.Config, set, obs)}
 	sum := plan.Summary()
 	res.Planned = sum.Create + sum.Update + sum.Delete
 	if r.opts.PlanOut != nil {
@@ -192,6 +193,21 @@ func actionResult(o reconcile.Outcome) string {
 		return metrics.ResultSuccess
 	}
 	return string(o)
+}
+
+// incomplete reports the broken definition files and the clusters that
+// could not be observed, as `peerd plan` does.
+func incomplete(cfg *desired.Config, set *desired.Set, obs *reconcile.Observed) error {
+	var errs []error
+	for _, b := range set.Broken {
+		errs = append(errs, fmt.Errorf("definition file %s is broken: %w", b.File, b.Err))
+	}
+	for _, c := range cfg.Clusters {
+		if cs := obs.Clusters[c.Name]; cs == nil || cs.Error != "" {
+			errs = append(errs, fmt.Errorf("cluster %s could not be observed", c.Name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // unobservedReason is the pass result reason when a cluster could not be read.
