@@ -133,6 +133,7 @@ func New(cfg Config) (*Client, error) {
 		cluster:  cfg.Name,
 		observer: cfg.Observer,
 		log:      log,
+		basePath: base.Path,
 	}
 	rc := &retryablehttp.Client{
 		HTTPClient:   &http.Client{Transport: at, CheckRedirect: noRedirects},

@@ -25,6 +25,9 @@ type attemptTransport struct {
 	cluster  string
 	observer Observer // may be nil
 	log      hclog.Logger
+	// basePath is the configured URL's path (a reverse proxy's prefix),
+	// cut before templating so that metrics never see a record key.
+	basePath string
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -35,7 +38,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	path := pathTemplate(req.URL.Path)
+	path := pathTemplate(strings.TrimPrefix(req.URL.Path, t.basePath))
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	d := time.Since(start)
