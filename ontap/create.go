@@ -93,22 +93,40 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// scrub removes secret values that ONTAP might echo in an error message.
+// scrub removes secret values that ONTAP might echo in an error message,
+// keeping the context the error was wrapped in and its *Error for
+// classification.
 func scrub(err error, secrets ...Secret) error {
 	var e *Error
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
-	msg := e.Message
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s.Reveal(), "(sensitive)")
+	replace := func(s string) string {
+		for _, sec := range secrets {
+			if sec != "" {
+				s = strings.ReplaceAll(s, sec.Reveal(), "(sensitive)")
+			}
 		}
+		return s
 	}
+	msg := replace(e.Message)
 	if msg == e.Message {
 		return err
 	}
 	cp := *e
 	cp.Message = msg
-	return &cp
+	if err == error(e) {
+		return &cp
+	}
+	return &scrubbedError{text: replace(err.Error()), err: &cp}
 }
+
+// scrubbedError is a wrapped error whose text had a secret removed; it
+// unwraps to the scrubbed *Error.
+type scrubbedError struct {
+	text string
+	err  *Error
+}
+
+func (s *scrubbedError) Error() string { return s.text }
+func (s *scrubbedError) Unwrap() error { return s.err }

@@ -143,3 +143,22 @@ func TestNewValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestScrubKeepsContext checks that scrubbing a secret out of ONTAP's
+// message keeps what the client was doing (here: that the record was
+// created) and the classification.
+func TestScrubKeepsContext(t *testing.T) {
+	inner := &Error{HTTPStatus: 500, Code: "2", Message: "passphrase abc123456 rejected"}
+	err := fmt.Errorf("created peer u-1, but renewing its lost passphrase failed: %w", inner)
+	got := scrub(err, Secret("abc123456"))
+	if strings.Contains(got.Error(), "abc123456") {
+		t.Errorf("scrub left the secret: %v", got)
+	}
+	if !strings.Contains(got.Error(), "created peer u-1, but renewing its lost passphrase failed: ") {
+		t.Errorf("scrub dropped the context: %v", got)
+	}
+	var e *Error
+	if !errors.As(got, &e) || e.HTTPStatus != 500 || strings.Contains(e.Message, "abc123456") || !IsTransient(got) {
+		t.Errorf("scrubbed error %#v lost its classification or kept the secret", e)
+	}
+}
