@@ -129,7 +129,7 @@ func runDaemon(ctx context.Context, f runFlags, stdout, stderr io.Writer) error 
 	hup := forwardSignal(ctx, syscall.SIGHUP)
 	loop, err := daemon.New(daemon.Options{
 		Config:     cfg,
-		LoadConfig: func() (*desired.Config, error) { return desired.LoadConfig(f.config) },
+		LoadConfig: func() (*desired.Config, error) { return reloadConfig(f.config) },
 		Reload:     hup,
 		Pass:       rec.Pass,
 		DryRun:     f.dryRun,
@@ -190,6 +190,21 @@ func runDaemon(ctx context.Context, f runFlags, stdout, stderr io.Writer) error 
 	}
 	log.Info("peerd stopped")
 	return nil
+}
+
+// reloadConfig loads the configuration for a reload and refuses one whose
+// ONTAP clients cannot be built (a missing or unreadable ca_file, a bad
+// client certificate): taking it would stop every pass, so the running
+// configuration stays in force instead.
+func reloadConfig(path string) (*desired.Config, error) {
+	cfg, err := desired.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := newClients(cfg, nil, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
 }
 
 // onceExit maps a --once pass to the exit codes of plan: 0 nothing left to
