@@ -24,6 +24,7 @@ const (
 	DefaultMinWait         = 500 * time.Millisecond
 	DefaultMaxWait         = 15 * time.Second
 	DefaultJobPollInterval = time.Second
+	DefaultJobTimeout      = 5 * time.Minute
 )
 
 // Observer receives one call per HTTP attempt (retries included): the
@@ -73,6 +74,9 @@ type Config struct {
 	MaxRecords int
 	// JobPollInterval is the period of job polling (default 1s).
 	JobPollInterval time.Duration
+	// JobTimeout bounds the wait for one job (default 5m): a job that stays
+	// queued, running or paused fails the call then.
+	JobTimeout time.Duration
 	// Logger receives the client's logs (default: none).
 	Logger hclog.Logger
 	// Observer receives every HTTP attempt (optional).
@@ -91,6 +95,7 @@ type Client struct {
 	retry      RetryPolicy
 	maxRecords int
 	jobPoll    time.Duration
+	jobTimeout time.Duration
 }
 
 // New validates cfg and builds a Client. It does not contact ONTAP.
@@ -156,6 +161,7 @@ func New(cfg Config) (*Client, error) {
 		retry:      cfg.Retry,
 		maxRecords: cfg.MaxRecords,
 		jobPoll:    cfg.JobPollInterval,
+		jobTimeout: cfg.JobTimeout,
 	}, nil
 }
 
@@ -186,6 +192,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.JobPollInterval <= 0 {
 		cfg.JobPollInterval = DefaultJobPollInterval
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
 	}
 	return cfg
 }

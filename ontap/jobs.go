@@ -10,14 +10,17 @@ import (
 	"time"
 )
 
-// waitJob polls /api/cluster/jobs/{uuid} until the job ends or ctx does. A
-// failed job becomes an *Error carrying the job's code and message, and the
-// method and path template of the request that started it.
+// waitJob polls /api/cluster/jobs/{uuid} until the job ends, ctx does or
+// the job timeout passes. A failed job becomes an *Error carrying the job's
+// code and message, and the method and path template of the request that
+// started it; a job that does not end in time becomes a timeout *Error
+// (transient, and for a POST an unknown outcome).
 func (c *Client) waitJob(ctx context.Context, uuid, method, tmpl string) error {
 	path := "/api/cluster/jobs/" + url.PathEscape(uuid)
 	q := url.Values{"fields": {"uuid,state,message,code,error"}}
 	t := time.NewTimer(0)
 	defer t.Stop()
+	deadline := time.Now().Add(c.jobTimeout)
 	for {
 		select {
 		case <-ctx.Done():
@@ -37,6 +40,10 @@ func (c *Client) waitJob(ctx context.Context, uuid, method, tmpl string) error {
 			return nil
 		case JobFailure:
 			return jobError(job, method, tmpl)
+		}
+		if !time.Now().Before(deadline) {
+			return &Error{Method: method, Path: tmpl, err: context.DeadlineExceeded,
+				Message: fmt.Sprintf("job %s is still %s after %s", uuid, job.State, c.jobTimeout)}
 		}
 		c.log.Debug("waiting for job", "job", uuid, "state", job.State)
 		t.Reset(c.jobPoll)
