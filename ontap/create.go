@@ -19,7 +19,9 @@ type finder[T any] func(ctx context.Context) (*T, error)
 // connection loss after sending), create calls find: a found record is
 // returned as recovered; otherwise the POST is sent again, up to the retry
 // policy's attempts. Exactly one of resp and recovered is set on success.
-func create[T any](ctx context.Context, c *Client, path string, body any, find finder[T]) (resp *response, recovered *T, err error) {
+// secret, when set, is the passphrase the body carries: it is scrubbed from
+// what create logs.
+func create[T any](ctx context.Context, c *Client, path string, body any, secret Secret, find finder[T]) (resp *response, recovered *T, err error) {
 	q := url.Values{"return_records": {"true"}}
 	for round := 1; ; round++ {
 		resp, err := c.call(ctx, http.MethodPost, path, q, body, callOptions{postSafe: true})
@@ -36,7 +38,7 @@ func create[T any](ctx context.Context, c *Client, path string, body any, find f
 		if !outcomeUnknown(ctx, err) {
 			return nil, nil, err
 		}
-		c.log.Warn("create outcome unknown, looking for the record", "path", path, "error", err)
+		c.log.Warn("create outcome unknown, looking for the record", "path", path, "error", scrub(err, secret))
 		found, ferr := find(ctx)
 		if ferr != nil {
 			return nil, nil, fmt.Errorf("%w (outcome unknown; looking for the record failed: %v)", err, ferr)

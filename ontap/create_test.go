@@ -1,6 +1,7 @@
 package ontap
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -304,5 +305,36 @@ func TestCreatePeerFlatResponse(t *testing.T) {
 	}
 	if n := s.sim.RequestCount("PATCH", "/api/cluster/peers/{uuid}"); n != 0 {
 		t.Errorf("%d PATCHes, want 0: the flat response carries the passphrase", n)
+	}
+}
+
+// An ONTAP error that echoes the passphrase after a create whose outcome is
+// unknown must not put it in the log line that says so.
+func TestCreatePeerUnknownOutcomeLogIsScrubbed(t *testing.T) {
+	const pass = "echoed-secret-passphrase"
+	echo500 := func(next http.Handler, w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Content-Type", "application/hal+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error":{"message":"Unexpected exception near ` + pass + `.","code":"262145"}}`))
+	}
+	w := newWorld(t, ontapsim.Options{}, ontapsim.ClusterConfig{Name: "cluster-a"}, ontapsim.ClusterConfig{Name: "cluster-b"})
+	s := serve(t, w.Cluster("cluster-a"), onceWrap("POST", "/api/cluster/peers", echo500))
+	var logs bytes.Buffer
+	c := s.client(t, func(c *Config) {
+		c.Logger = hclog.New(&hclog.LoggerOptions{Output: &logs, Level: hclog.Trace})
+	})
+	_, err := c.CreatePeer(t.Context(), CreatePeerRequest{
+		Remote:         &CreateRemote{IPAddresses: w.Cluster("cluster-b").InterclusterAddresses("")},
+		Authentication: &CreateAuthentication{Passphrase: pass},
+	})
+	if err != nil {
+		t.Fatalf("CreatePeer: %v", err)
+	}
+	if !strings.Contains(logs.String(), "create outcome unknown") {
+		t.Fatalf("the unknown outcome was not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), pass) {
+		t.Errorf("passphrase in the log:\n%s", logs.String())
 	}
 }

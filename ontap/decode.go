@@ -105,9 +105,40 @@ func jobOf(r *response) string {
 // it made.
 var errNoRecord = errors.New("response holds no record")
 
+// secretValues returns the passphrase and password values a JSON request
+// body carries, so that an answer echoing one can be redacted too.
+func secretValues(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, val := range t {
+				if s, ok := val.(string); ok && secretKey(k) && s != "" {
+					out = append(out, s)
+					continue
+				}
+				walk(val)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
 // redactJSON renders a JSON body for trace logs with every passphrase and
-// password value replaced; a body that is not JSON is summarised by size.
-func redactJSON(body []byte) string {
+// password value replaced, and every occurrence of the given secrets (those
+// of the request, which an error message may echo); a body that is not JSON
+// is summarised by size.
+func redactJSON(body []byte, secrets ...string) string {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ""
 	}
@@ -119,7 +150,14 @@ func redactJSON(body []byte) string {
 	if err != nil {
 		return fmt.Sprintf("(%d bytes)", len(body))
 	}
-	return string(out)
+	text := string(out)
+	for _, sec := range secrets {
+		// As it stands in the re-encoded JSON (json.Marshal escapes <, >, &).
+		if q, err := json.Marshal(sec); err == nil {
+			text = strings.ReplaceAll(text, string(q[1:len(q)-1]), "(sensitive)")
+		}
+	}
+	return text
 }
 
 func redactValue(v any) any {

@@ -112,7 +112,7 @@ func (c *Client) CreateInterface(ctx context.Context, req CreateInterfaceRequest
 }
 
 func (c *Client) createInterface(ctx context.Context, body interfaceBody, find finder[IPInterface]) (*IPInterface, error) {
-	resp, found, err := create(ctx, c, interfacesPath, body, find)
+	resp, found, err := create(ctx, c, interfacesPath, body, "", find)
 	if err != nil {
 		return nil, err
 	}

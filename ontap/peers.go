@@ -75,7 +75,11 @@ func (c *Client) createPeer(ctx context.Context, req CreatePeerRequest) (*Peer, 
 			return c.findPeer(ctx, name, remoteIPs, before)
 		}
 	}
-	resp, found, err := create(ctx, c, peersPath, req, find(req.Name))
+	var pass Secret
+	if req.Authentication != nil {
+		pass = req.Authentication.Passphrase
+	}
+	resp, found, err := create(ctx, c, peersPath, req, pass, find(req.Name))
 	if err != nil {
 		return nil, err
 	}

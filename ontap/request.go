@@ -77,7 +77,8 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any, op
 		return nil, transportError(ctx, method, tmpl, fmt.Errorf("read response: %w", err))
 	}
 	if c.log.IsTrace() {
-		c.log.Trace("ontap response body", "method", method, "path", tmpl, "code", hresp.StatusCode, "body", redactJSON(data))
+		c.log.Trace("ontap response body", "method", method, "path", tmpl, "code", hresp.StatusCode,
+			"body", redactJSON(data, secretValues(payload)...))
 	}
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
 		return nil, newHTTPError(method, tmpl, hresp.StatusCode, data)
