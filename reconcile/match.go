@@ -38,7 +38,10 @@ type differ struct {
 	set     *desired.Set
 	obs     *Observed
 	claimed map[string]map[string]bool // cluster -> uuid
-	needs   map[lifKey]bool            // addresses the plan looked up
+	// sideNames maps each declared side's record name to its relationship:
+	// cluster -> record name -> relationship.
+	sideNames map[string]map[string]string
+	needs     map[lifKey]bool // addresses the plan looked up
 }
 
 func newDiffer(set *desired.Set, obs *Observed) *differ {
@@ -109,6 +112,15 @@ func (d *differ) buildRels() []*rel {
 // pending records that peerd created with that name), then overlapping
 // remote addresses, then a uuid remembered from an earlier Apply.
 func (d *differ) match(rels []*rel) {
+	d.sideNames = map[string]map[string]string{}
+	for _, r := range rels {
+		for _, s := range r.sides {
+			if d.sideNames[s.cluster] == nil {
+				d.sideNames[s.cluster] = map[string]string{}
+			}
+			d.sideNames[s.cluster][s.peerName] = r.def.Name
+		}
+	}
 	passes := []func(*rel, *side, *ontap.Peer) bool{
 		func(_ *rel, s *side, p *ontap.Peer) bool {
 			if p.Remote == nil || p.Remote.Name == "" || p.Remote.Name != s.remoteName {

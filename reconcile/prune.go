@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/peerd/peerd/desired"
+	"github.com/peerd/peerd/ontap"
 )
 
 // undeclared lists the records no definition claimed: deleted on clusters
@@ -37,6 +38,15 @@ func (d *differ) undeclared() []Relationship {
 				Records: []RecordRef{{Cluster: cluster, UUID: p.UUID}}}
 			if !prune {
 				r.Notes = []string{"not declared; left alone (prune is off for " + cluster + ")"}
+				out = append(out, r)
+				continue
+			}
+			if rel, ok := d.sideNames[cluster][p.Name]; ok && p.Name != "" {
+				// Most likely the definition's own record whose remote turned
+				// out to be another cluster (an offer accepted by a cluster of
+				// another name): a mistake to fix, never a reason to delete.
+				r.Notes = []string{fmt.Sprintf("not matched, but named as relationship %s's record on %s "+
+					"(its remote is %s): left alone; check that definition's remote", rel, cluster, remoteOf(&p))}
 				out = append(out, r)
 				continue
 			}
@@ -220,4 +230,12 @@ func (d *differ) managed(cluster string) bool {
 		return ok
 	}
 	return slices.ContainsFunc(d.set.Config.Clusters, func(c desired.Cluster) bool { return c.Name == cluster })
+}
+
+// remoteOf names a record's remote cluster for notes.
+func remoteOf(p *ontap.Peer) string {
+	if p.Remote == nil || p.Remote.Name == "" {
+		return "not identified"
+	}
+	return p.Remote.Name
 }
