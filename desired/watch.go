@@ -45,6 +45,7 @@ type WatchOptions struct {
 type Watcher struct {
 	fs      *fsnotify.Watcher
 	dirs    []string
+	parents map[string]bool // parents watched only to see dirs replaced
 	opts    WatchOptions
 	changes chan struct{}
 	back    chan string // directories watched again after a loss
@@ -84,6 +85,7 @@ func Watch(ctx context.Context, dirs []string, opts WatchOptions) (*Watcher, err
 	w := &Watcher{
 		fs:      fw,
 		dirs:    clean,
+		parents: map[string]bool{},
 		opts:    opts,
 		changes: make(chan struct{}, 1),
 		back:    make(chan string, len(clean)),
@@ -101,6 +103,20 @@ func Watch(ctx context.Context, dirs []string, opts WatchOptions) (*Watcher, err
 			_ = fw.Close()
 			return nil, fmt.Errorf("watch %s: %w", dir, err)
 		}
+	}
+	// Watch each directory's parent too, for the directory's own name only:
+	// a symlink swapped there (a release directory flipped with ln -sfn)
+	// replaces the directory without any event inside it. Best effort.
+	for _, dir := range clean {
+		parent := filepath.Dir(dir)
+		if parent == dir || w.isWatchedDir(parent) || w.parents[parent] {
+			continue
+		}
+		if err := fw.Add(parent); err != nil {
+			opts.Log.Debug("cannot watch parent directory", "dir", parent, "error", err)
+			continue
+		}
+		w.parents[parent] = true
 	}
 	w.wg.Add(1)
 	go func() {
@@ -165,6 +181,9 @@ func (w *Watcher) loop(ctx context.Context) {
 		case ev, ok := <-w.fs.Events:
 			if !ok {
 				return
+			}
+			if !w.isWatchedDir(ev.Name) && w.parents[filepath.Dir(ev.Name)] {
+				continue // beside a watched directory: not ours
 			}
 			switch {
 			case !w.isWatchedDir(ev.Name):

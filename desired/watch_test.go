@@ -296,3 +296,40 @@ func TestWatchSymlinkedDirectorySwapped(t *testing.T) {
 	writeFile(t, filepath.Join(link, "a.yaml"), "x\n")
 	waitSignal(t, w, "write into the new symlink target")
 }
+
+// The same swap when the symlink's directory is not watched itself (the
+// definitions live apart from the config file), with the old target kept.
+func TestWatchSymlinkedDirectorySwappedParentNotWatched(t *testing.T) {
+	confDir, base := t.TempDir(), t.TempDir()
+	rel1, rel2 := filepath.Join(base, "rel1"), filepath.Join(base, "rel2")
+	for _, d := range []string{rel1, rel2} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(base, "current")
+	if err := os.Symlink("rel1", link); err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, WatchOptions{PollMax: 200 * time.Millisecond}, confDir, link)
+
+	tmp := filepath.Join(base, ".current.tmp")
+	if err := os.Symlink("rel2", tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+	waitSignal(t, w, "symlink swap")
+	drainQuiet(w, 3*DefaultDebounce)
+
+	writeFile(t, filepath.Join(link, "a.yaml"), "x\n")
+	waitSignal(t, w, "write into the new symlink target")
+
+	// Other entries of the symlink's directory are not ours.
+	drainQuiet(w, 3*DefaultDebounce)
+	writeFile(t, filepath.Join(base, "other.yaml"), "x\n")
+	if n := drainQuiet(w, 3*DefaultDebounce); n != 0 {
+		t.Fatalf("%d signals for a write beside the watched directory", n)
+	}
+}
