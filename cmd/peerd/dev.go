@@ -49,7 +49,37 @@ func startDevWorld(ctx context.Context, f runFlags) (*devWorld, error) {
 		d.Close()
 		return nil, err
 	}
+	if err := d.linkEntries(f.dir); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
+}
+
+// linkEntries links every entry of the example directory into the
+// temporary one, except the files generated there: relative paths of the
+// example (a passphrase_file such as secrets/x.passphrase) resolve against
+// the generated config's directory, and must find what they would find
+// beside the example's own peerd.yaml.
+func (d *devWorld) linkEntries(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return fmt.Errorf("dev: %w", err)
+	}
+	for _, e := range entries {
+		dst := filepath.Join(d.dir, e.Name())
+		if _, err := os.Lstat(dst); err == nil {
+			continue // generated here (peerd.yaml, sim-ca.pem, sim.password)
+		}
+		if err := os.Symlink(filepath.Join(abs, e.Name()), dst); err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+	}
+	return nil
 }
 
 // devConfig reads dir/peerd.yaml as a generic document, or makes one for a
