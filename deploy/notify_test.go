@@ -70,7 +70,7 @@ func TestDaemonHonoursTheUnitsNotifyContract(t *testing.T) {
 	}
 	await("READY=1")
 	await("WATCHDOG=1")
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil { // ExecReload=/bin/kill -HUP $MAINPID
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil { // ExecReload: kill -HUP "$MAINPID"
 		t.Fatal(err)
 	}
 	await("RELOADING=1")

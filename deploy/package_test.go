@@ -49,7 +49,7 @@ func TestUnitFile(t *testing.T) {
 	want := map[string]string{
 		"Service.Type":                    "notify",
 		"Service.ExecStart":               "/usr/bin/peerd run --config /etc/peerd/peerd.yaml",
-		"Service.ExecReload":              "/bin/kill -HUP $MAINPID",
+		"Service.ExecReload":              `/bin/sh -c 'kill -HUP "$MAINPID"'`,
 		"Service.EnvironmentFile":         "-/etc/peerd/peerd.env",
 		"Service.Restart":                 "on-failure",
 		"Service.WatchdogSec":             "60s",

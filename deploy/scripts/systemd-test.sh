@@ -3,7 +3,7 @@
 # Runs the README's "Run as a service" commands against the installed
 # package under a real systemd (root; CI only). The CI machine has no
 # systemd as PID 1, so this boots one: a minimal Debian tree (debootstrap,
-# from this machine's apt source) with systemd, dbus, curl and procps,
+# from this machine's apt source) with systemd, dbus and curl,
 # booted by systemd-nspawn on a private network (its own loopback only).
 # Inside it: the package is installed, `peerd sim` (the installed binary)
 # serves the simulated clusters, /etc/peerd is EXAMPLE_DIR's configuration
@@ -117,9 +117,8 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 say "debootstrap $suite from $mirror"
-# procps: /bin/kill, which peerd.service's ExecReload runs. Debian's standard
-# installs have it; the package does not depend on it.
-timeout 200 debootstrap --variant=minbase --include=systemd,dbus,curl,procps \
+# No procps: the unit must reload without /bin/kill, as on minimal systems.
+timeout 200 debootstrap --variant=minbase --include=systemd,dbus,curl \
 	"$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
 	fail "debootstrap: $(tail -n 20 "$work/debootstrap.log")"
 echo peerd-test >"$root/etc/hostname"
