@@ -307,7 +307,7 @@ func authentication(relName string, a Action, pass ontap.Secret, set *desired.Se
 	if a.Kind != KindCreate {
 		auth.InUse = ontap.InUseOK
 	}
-	if a.Spec != nil && a.Spec.OfferExpiry > 0 && a.Passphrase == PassphraseGenerate {
+	if a.Spec != nil && a.Spec.OfferExpiry > 0 && (a.Passphrase == PassphraseGenerate || a.Passphrase == PassphraseFile) {
 		auth.ExpiryTime = isoDuration(a.Spec.OfferExpiry)
 	}
 	return &auth, nil

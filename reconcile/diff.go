@@ -233,7 +233,9 @@ func (d *differ) single(r *rel, now time.Time) []Action {
 		}
 		return []Action{d.create(r, s, src, reason)}
 	}
-	if offer && !established(s.rec) && s.rec.Authentication != nil && !s.rec.Authentication.ExpiryTime.IsZero() {
+	// A pending side is renewed before its passphrase expires: a new one
+	// for an offer, the agreed one again (with a new expiry) otherwise.
+	if !established(s.rec) && s.rec.Authentication != nil && !s.rec.Authentication.ExpiryTime.IsZero() {
 		life := offerExpiry(r.def)
 		left := s.rec.Authentication.ExpiryTime.Sub(now)
 		if left < life/4 {
@@ -241,7 +243,7 @@ func (d *differ) single(r *rel, now time.Time) []Action {
 			if left <= 0 {
 				reason = "the offer has expired"
 			}
-			a := d.patch(r, s, KindRenew, PassphraseGenerate, reason, true)
+			a := d.patch(r, s, KindRenew, src, reason, true)
 			a.Changes = append(a.Changes, Change{Field: FieldExpiry, Before: formatTime(s.rec.Authentication.ExpiryTime), After: life.String(), Note: "from now"})
 			sortChanges(a.Changes)
 			return []Action{a}

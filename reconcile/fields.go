@@ -31,9 +31,15 @@ func (d *differ) spec(r *rel, s *side, withRemote bool) *Spec {
 	if r.def.InitialAllowedSVMs != nil && s == r.sides[0] {
 		sp.InitialAllowedSVMs = sortedCopy(r.def.InitialAllowedSVMs)
 	}
-	if s.other == nil && r.def.Remote.Offer != nil {
+	// An unmanaged remote's side is an offer until its administrator
+	// completes the peering, whether ONTAP generates the passphrase or it
+	// comes from passphrase_file: give it the definition's lifetime rather
+	// than ONTAP's one-hour default.
+	if s.other == nil {
 		sp.OfferExpiry = offerExpiry(r.def)
-		sp.HandoverFile = r.def.Remote.Offer.HandoverFile
+		if r.def.Remote.Offer != nil {
+			sp.HandoverFile = r.def.Remote.Offer.HandoverFile
+		}
 	}
 	return sp
 }

@@ -108,6 +108,43 @@ func TestOfferRenewal(t *testing.T) {
 	}
 }
 
+// TestAgreedPassphraseRenewal creates a side with a passphrase agreed with
+// the remote's administrator, lets it approach its expiry, and checks that
+// peerd sends the same passphrase again with a new expiry, so that an
+// administrator who completes late can still do so.
+func TestAgreedPassphraseRenewal(t *testing.T) {
+	e := newFakeClockEnv(t)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	partner := e.add(ontapsim.ClusterConfig{Name: "partner"}, 0)
+	apis := e.apis("cluster-a")
+	set := unmanagedSet(desired.Remote{
+		Name:        "partner",
+		IPAddresses: partner.InterclusterAddresses(""),
+		Passphrase:  "agreed-passphrase-42",
+	}, func(p *desired.Peer) { p.OfferExpiry = desired.Duration(2 * time.Hour) })
+	_, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	if got := a.Peers()[0].ExpiryTime.Sub(e.now()); got != 2*time.Hour {
+		t.Fatalf("created with expiry in %s, want the definition's 2h", got)
+	}
+	e.clock.Advance(time.Hour + 40*time.Minute)
+	plan, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	if k := plan.Relationships[0].Actions[0].Kind; k != KindRenew {
+		t.Fatalf("action %s, want renew", k)
+	}
+	if got := a.Peers()[0].ExpiryTime.Sub(e.now()); got != 2*time.Hour {
+		t.Fatalf("renewed expiry in %s, want 2h", got)
+	}
+	// Past the first expiry, the administrator completes with the agreed passphrase.
+	e.clock.Advance(time.Hour)
+	acceptAsRemoteAdmin(t, e, set.Peers[0])
+	requireAvailable(t, a, partner)
+	if plan, _ := e.pass(t.Context(), set, apis, Options{}); plan.HasChanges() {
+		t.Errorf("completed peering still has changes: %+v", plan.Relationships)
+	}
+}
+
 // TestAbsentDeletesBothSides declares an established pair absent.
 func TestAbsentDeletesBothSides(t *testing.T) {
 	e := newSimEnv(t, -1)
