@@ -194,7 +194,8 @@ type CreateRemote struct {
 }
 
 // CreatePeerRequest is the body of POST /api/cluster/peers. Zero fields are
-// not sent.
+// not sent; a non-nil empty PeerApplications is sent as [] (no applications,
+// where leaving it out takes ONTAP's default).
 type CreatePeerRequest struct {
 	Name               string                `json:"name,omitempty"`
 	Authentication     *CreateAuthentication `json:"authentication,omitempty"`
@@ -202,7 +203,7 @@ type CreatePeerRequest struct {
 	InitialAllowedSVMs []Ref                 `json:"initial_allowed_svms,omitempty"`
 	Ipspace            *Ref                  `json:"ipspace,omitempty"`
 	LocalNetwork       *LocalNetwork         `json:"local_network,omitempty"`
-	PeerApplications   []Application         `json:"peer_applications,omitempty"`
+	PeerApplications   []Application         `json:"peer_applications,omitzero"`
 	Remote             *CreateRemote         `json:"remote,omitempty"`
 }
 

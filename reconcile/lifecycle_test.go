@@ -266,3 +266,20 @@ func TestPruneDeletesUndeclared(t *testing.T) {
 		t.Fatalf("cluster-a %+v, cluster-b %+v", a.Peers(), b.Peers())
 	}
 }
+
+// TestNoApplicationsIsOnePass declares a pair with no peer applications:
+// the creates send the empty list, so the next pass has nothing to patch.
+func TestNoApplicationsIsOnePass(t *testing.T) {
+	e := newSimEnv(t, -1)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
+	apis := e.apis("cluster-a", "cluster-b")
+	set := pairSet(func(p *desired.Peer) { p.PeerApplications = []string{} })
+	_, results := e.pass(t.Context(), set, apis, Options{})
+	requireOK(t, results)
+	requireAvailable(t, a, b)
+	obs := Observe(t.Context(), apis, set, ObserveOptions{})
+	if plan := Diff(set, obs, e.now()); plan.HasChanges() {
+		t.Errorf("second pass still has changes: %+v", plan.Relationships)
+	}
+}
