@@ -107,6 +107,7 @@ func (d *differ) decide(r *rel, now time.Time) Relationship {
 	} else {
 		out.Actions = append(out.Actions, d.single(r, now)...)
 	}
+	d.refuseNameClashes(out.Actions)
 	refuseTogether(out.Actions)
 	if len(out.Actions) == 0 {
 		out.Notes = append(out.Notes, waitingNotes(r)...)
@@ -332,4 +333,24 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// refuseNameClashes refuses a create whose record name is already taken on
+// its cluster by a record no definition matched (for example an offer
+// accepted by a cluster other than the declared remote): ONTAP refuses a
+// second record of one name, so the plan says why instead of failing.
+func (d *differ) refuseNameClashes(acts []Action) {
+	for i := range acts {
+		a := &acts[i]
+		if a.Kind != KindCreate || !a.Applicable() || a.Spec == nil || a.Spec.Name == "" {
+			continue
+		}
+		for _, p := range d.obs.Clusters[a.Cluster].Peers {
+			if p.Name == a.Spec.Name && !d.claimed[a.Cluster][p.UUID] {
+				a.Refused = fmt.Sprintf("cluster %s already has a record named %s (uuid %s, remote %s) that does not match this definition; "+
+					"fix the definition's remote or delete that record", a.Cluster, p.Name, p.UUID, remoteOf(&p))
+				break
+			}
+		}
+	}
 }
