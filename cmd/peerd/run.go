@@ -66,6 +66,12 @@ prints where to look.`,
 			if rest := cmd.Flags().Args(); len(rest) > 0 {
 				return exitCodeError{code: 1, err: fmt.Errorf("run takes no arguments, got %q", rest)}
 			}
+			if f.dev && cmd.Flags().Changed("config") {
+				return exitCodeError{code: 1, err: fmt.Errorf("-dev makes its own configuration from --dir; it takes no --config")}
+			}
+			if !f.dev && cmd.Flags().Changed("dir") {
+				return exitCodeError{code: 1, err: fmt.Errorf("--dir goes with -dev; without it use --config")}
+			}
 			return runDaemon(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
