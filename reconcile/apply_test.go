@@ -5,17 +5,13 @@ import (
 	"testing"
 
 	"github.com/peerd/peerd/desired"
-	"github.com/peerd/peerd/ontap/ontapsim"
 )
 
 // TestApplyInterruptedAfterFirstSide stops Apply after the first side's
 // create, as a crash would, and checks that the next pass re-keys the
 // pending side and completes the pair without a duplicate record.
 func TestApplyInterruptedAfterFirstSide(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	set := pairSet(nil)
 
 	stop := func(s Step) error {
@@ -57,10 +53,7 @@ func TestApplyInterruptedAfterFirstSide(t *testing.T) {
 // unmanaged remote) addresses in the definition and checks that each
 // change costs exactly one PATCH per side and converges.
 func TestApplyOnePatchPerSide(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	_, results := e.pass(t.Context(), pairSet(nil), apis, Options{})
 	requireOK(t, results)
 	requireAvailable(t, a, b)
@@ -148,10 +141,7 @@ func TestBootstrapInterruptedAfterFirstSide(t *testing.T) {
 // turn unavailable but their authentication is intact, so nothing is
 // re-keyed or re-created.
 func TestLinkCutPlansNothing(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	set := pairSet(nil)
 	_, results := e.pass(t.Context(), set, apis, Options{})
 	requireOK(t, results)

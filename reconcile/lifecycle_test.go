@@ -147,10 +147,7 @@ func TestAgreedPassphraseRenewal(t *testing.T) {
 
 // TestAbsentDeletesBothSides declares an established pair absent.
 func TestAbsentDeletesBothSides(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	_, results := e.pass(t.Context(), pairSet(nil), apis, Options{})
 	requireOK(t, results)
 	requireAvailable(t, a, b)
@@ -220,10 +217,7 @@ func TestOneFailureDoesNotStopOthers(t *testing.T) {
 // back: the next pass re-keys cluster-a's stale record and re-creates
 // cluster-b's, without touching anything else.
 func TestOneSideDeletedOutOfBand(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	set := pairSet(nil)
 	_, results := e.pass(t.Context(), set, apis, Options{})
 	requireOK(t, results)
@@ -270,10 +264,7 @@ func TestPruneDeletesUndeclared(t *testing.T) {
 // TestNoApplicationsIsOnePass declares a pair with no peer applications:
 // the creates send the empty list, so the next pass has nothing to patch.
 func TestNoApplicationsIsOnePass(t *testing.T) {
-	e := newSimEnv(t, -1)
-	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
-	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
-	apis := e.apis("cluster-a", "cluster-b")
+	e, a, b, apis := newPairEnv(t)
 	set := pairSet(func(p *desired.Peer) { p.PeerApplications = []string{} })
 	_, results := e.pass(t.Context(), set, apis, Options{})
 	requireOK(t, results)

@@ -67,6 +67,16 @@ func (e *simEnv) add(cfg ontapsim.ClusterConfig, maxRecords int) *ontapsim.Clust
 }
 
 // apis returns the clients of the named (managed) clusters.
+// newPairEnv is a world of cluster-a and cluster-b without a route
+// propagation window, with a client for each.
+func newPairEnv(t *testing.T) (*simEnv, *ontapsim.Cluster, *ontapsim.Cluster, map[string]ClusterAPI) {
+	t.Helper()
+	e := newSimEnv(t, -1)
+	a := e.add(ontapsim.ClusterConfig{Name: "cluster-a"}, 0)
+	b := e.add(ontapsim.ClusterConfig{Name: "cluster-b"}, 0)
+	return e, a, b, e.apis("cluster-a", "cluster-b")
+}
+
 func (e *simEnv) apis(names ...string) map[string]ClusterAPI {
 	m := map[string]ClusterAPI{}
 	for _, n := range names {
